@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// No outside packages: everything here ships with the Swift toolchain or is a
+// system C library present on every machine that runs it (zlib).
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .unsafeFlags(["-warnings-as-errors"], .when(configuration: .debug)),
+]
+
+let package = Package(
+    name: "ProviderExporter",
+    products: [
+        .executable(name: "provider_exporter", targets: ["provider_exporter"]),
+    ],
+    targets: [
+        // Thin C wrappers for what Glibc does not expose to Swift (epoll, eventfd,
+        // accept4) and for zlib's deflateInit2, which is a macro.
+        .target(
+            name: "CSystem",
+            linkerSettings: [.linkedLibrary("z")]
+        ),
+        .target(
+            name: "ProviderExporter",
+            dependencies: ["CSystem"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "provider_exporter",
+            dependencies: ["ProviderExporter"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ProviderExporterTests",
+            dependencies: ["ProviderExporter"],
+            exclude: ["Golden"],
+            swiftSettings: strict
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,94 @@
+import Synchronization
+
+/// Rendered `/metrics` bodies, shared by every scrape within `maxAge`.
+///
+/// A scrape whose variant (format, gzip) is fresh gets the cached bytes without
+/// waiting. Otherwise it awaits the renderer, an actor, so that concurrent scrapes
+/// share one collection and one encoding per variant; gzip runs once per rendered
+/// body, never per request. Collection samples `process_*` afresh, which is why
+/// the window is short (one second by default).
+public final class ScrapeCache: Sendable {
+    /// The four bodies a scrape can ask for.
+    public struct Variant: Hashable, Sendable {
+        public var format: ExpositionFormat
+        public var gzip: Bool
+        public init(format: ExpositionFormat, gzip: Bool) {
+            self.format = format
+            self.gzip = gzip
+        }
+    }
+
+    /// An encoded body; `gzipped` is false if zlib failed and plain bytes stand in.
+    public struct Body: Sendable {
+        public var bytes: [UInt8]
+        public var gzipped: Bool
+    }
+
+    struct Window {
+        var startedAt: Double
+        var families: [FamilySnapshot]
+        var bodies: [Variant: Body] = [:]
+    }
+
+    private let window = Mutex<Window?>(nil)
+    private let renderer: Renderer
+    let maxAge: Double
+    let clock: @Sendable () -> Double
+
+    /// - Parameters:
+    ///   - collect: gathers every family; called at most once per window.
+    ///   - maxAge: seconds a rendered body may be served.
+    ///   - clock: monotonic seconds; injected by tests.
+    public init(maxAge: Double = 1.0, clock: @escaping @Sendable () -> Double = Posix.monotonicSeconds,
+                collect: @escaping @Sendable () -> [FamilySnapshot]) {
+        self.maxAge = maxAge
+        self.clock = clock
+        self.renderer = Renderer(collect: collect)
+    }
+
+    /// The cached body for `variant` if it is fresh; nil means call `render`.
+    public func cached(_ variant: Variant) -> Body? {
+        let now = clock()
+        return window.withLock { w in
+            guard let w, now - w.startedAt < maxAge else { return nil }
+            return w.bodies[variant]
+        }
+    }
+
+    /// A fresh body for `variant`, rendering it if no other scrape has.
+    public func render(_ variant: Variant) async -> Body {
+        await renderer.render(variant, cache: self)
+    }
+
+    /// Serializes renders; runs no suspension points inside, so one render
+    /// completes before the next caller looks at the cache.
+    actor Renderer {
+        let collect: @Sendable () -> [FamilySnapshot]
+        init(collect: @escaping @Sendable () -> [FamilySnapshot]) { self.collect = collect }
+
+        func render(_ variant: Variant, cache: ScrapeCache) -> Body {
+            if let body = cache.cached(variant) { return body }
+            let now = cache.clock()
+            // Reuse the window's families for the other variants, so a text and an
+            // OpenMetrics scrape in the same second agree.
+            let fresh = cache.window.withLock { w -> Window? in
+                guard let w, now - w.startedAt < cache.maxAge else { return nil }
+                return w
+            }
+            // Collect outside the lock: scrapes of fresh variants never wait on it.
+            var current = fresh ?? Window(startedAt: now, families: collect())
+            let plainVariant = Variant(format: variant.format, gzip: false)
+            let plain = current.bodies[plainVariant]
+                ?? Body(bytes: ExpositionEncoder.encode(current.families, format: variant.format), gzipped: false)
+            current.bodies[plainVariant] = plain
+            var body = plain
+            if variant.gzip {
+                if let compressed = Gzip.compress(plain.bytes) { body = Body(bytes: compressed, gzipped: true) }
+                current.bodies[variant] = body
+            }
+            let stored = current
+            cache.window.withLock { $0 = stored }
+            return body
+        }
+    }
+}

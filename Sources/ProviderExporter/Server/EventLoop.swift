@@ -1,0 +1,382 @@
+import CSystem
+import Glibc
+import Synchronization
+
+/// Limits and timeouts of SPEC sections 2 and 3.
+public struct ServerLimits: Sendable {
+    public var maxConnections = 1024
+    public var maxHeadBytes = RequestParser.defaultMaxHeadBytes
+    public var maxBodyBytes = 1 << 20
+    /// A request head (and body) must arrive within this many seconds.
+    public var headTimeout = 10.0
+    /// Keep-alive connections close after this many idle seconds.
+    public var idleTimeout = 60.0
+    /// A client that takes no response bytes for this long is dropped.
+    public var writeTimeout = 60.0
+
+    public init() {}
+}
+
+/// One epoll loop on its own thread. It accepts from the shared listening
+/// sockets (`EPOLLEXCLUSIVE`, so one loop wakes per connection), reads, parses,
+/// dispatches to the router, and writes, all without blocking.
+///
+/// `@unchecked Sendable`: the mutable state below `// Loop-confined` is touched
+/// only by `run()` on the loop's own thread; other threads reach the loop only
+/// through `complete(_:)` and `stop()`, which go through `mailbox` (a `Mutex`) and
+/// the eventfd.
+final class EventLoop: @unchecked Sendable {
+    struct Completion {
+        var fd: Int32
+        var connectionID: UInt64
+        var response: HTTPResponse
+        var head: Bool
+        var keepAlive: Bool
+    }
+
+    struct Mailbox {
+        var completions: [Completion] = []
+        var stopping = false
+    }
+
+    let index: Int
+    let epfd: Int32
+    let wakeFD: Int32
+    let listeners: [Int32]
+    let router: Router
+    let limits: ServerLimits
+    let registry: ConnectionRegistry
+    let logger: Logger
+    let mailbox = Mutex(Mailbox())
+    let nextID: Atomic<UInt64>
+    let onExit: @Sendable () -> Void
+
+    // Loop-confined.
+    private var connections: [Int32: Connection] = [:]
+    private var scratch = [UInt8](repeating: 0, count: 65536)
+    private var events = [cs_event](repeating: cs_event(), count: 256)
+    private var lastSweep = 0.0
+    private var stopping = false
+    private var acceptPausedUntil = 0.0
+
+    private static let wakeTag = UInt64.max
+    private static let listenerTagBase = UInt64.max - 64
+
+    init(index: Int, listeners: [Int32], router: Router, limits: ServerLimits,
+         registry: ConnectionRegistry, logger: Logger, onExit: @escaping @Sendable () -> Void) throws(Socket.SetupError) {
+        self.index = index
+        self.listeners = listeners
+        self.router = router
+        self.limits = limits
+        self.registry = registry
+        self.logger = logger
+        self.onExit = onExit
+        self.nextID = Atomic(UInt64(index) << 56)
+        epfd = cs_epoll_create()
+        wakeFD = cs_eventfd()
+        guard epfd >= 0, wakeFD >= 0 else { throw Socket.SetupError(description: "epoll: \(Posix.errorText())") }
+        cs_epoll_add(epfd, wakeFD, UInt32(CS_EPOLLIN), Self.wakeTag)
+        for (i, fd) in listeners.enumerated() {
+            cs_epoll_add(epfd, fd, UInt32(CS_EPOLLIN) | UInt32(CS_EPOLLEXCLUSIVE), Self.listenerTagBase + UInt64(i))
+        }
+    }
+
+    // MARK: Cross-thread entry points
+
+    /// Hands a finished `.later` response back to the loop.
+    func complete(_ completion: Completion) {
+        mailbox.withLock { $0.completions.append(completion) }
+        wake()
+    }
+
+    /// Stops accepting, closes connections that are not mid-request, lets busy
+    /// ones finish, then ends the loop.
+    func stop() {
+        mailbox.withLock { $0.stopping = true }
+        wake()
+    }
+
+    private func wake() {
+        var one: UInt64 = 1
+        _ = write(wakeFD, &one, 8)
+    }
+
+    // MARK: The loop
+
+    func run() {
+        while true {
+            let n = events.withUnsafeMutableBufferPointer { cs_epoll_wait(epfd, $0.baseAddress, Int32($0.count), 250) }
+            let now = Posix.monotonicSeconds()
+            if n < 0 && errno != EINTR {
+                logger.error("epoll_wait failed", ["loop": index, "err": Posix.errorText()])
+                break
+            }
+            for i in 0..<max(0, Int(n)) {
+                let event = events[i]
+                if event.data == Self.wakeTag {
+                    var value: UInt64 = 0
+                    _ = read(wakeFD, &value, 8)
+                    drainMailbox(now: now)
+                } else if event.data >= Self.listenerTagBase {
+                    acceptConnections(listeners[Int(event.data - Self.listenerTagBase)], now: now)
+                } else {
+                    handle(fd: Int32(truncatingIfNeeded: event.data), events: event.events, now: now)
+                }
+            }
+            if now - lastSweep >= 0.5 {
+                lastSweep = now
+                sweep(now: now)
+            }
+            if stopping && connections.isEmpty { break }
+        }
+        close(epfd)
+        close(wakeFD)
+        onExit()
+    }
+
+    private func drainMailbox(now: Double) {
+        let (completions, stopRequested) = mailbox.withLock { m -> ([Completion], Bool) in
+            defer { m.completions.removeAll() }
+            return (m.completions, m.stopping)
+        }
+        for c in completions {
+            guard let conn = connections[c.fd], conn.id == c.connectionID, conn.state == .awaitingHandler else { continue }
+            respond(conn, c.response, head: c.head, keepAlive: c.keepAlive, now: now)
+            flushAndContinue(conn, now: now)
+        }
+        if stopRequested && !stopping {
+            stopping = true
+            for fd in listeners { cs_epoll_del(epfd, fd) }
+            for conn in Array(connections.values) where conn.state == .reading {
+                closeConnection(conn)
+            }
+            for conn in connections.values { conn.closeAfterWrite = true }
+        }
+    }
+
+    private func acceptConnections(_ listener: Int32, now: Double) {
+        guard !stopping, now >= acceptPausedUntil else { return }
+        for _ in 0..<64 {
+            let fd = cs_accept(listener)
+            if fd < 0 {
+                if errno == EMFILE || errno == ENFILE {
+                    // Out of descriptors: pause accepting briefly instead of spinning.
+                    logger.warn("out of file descriptors; pausing accepts", ["loop": index])
+                    acceptPausedUntil = now + 0.1
+                }
+                return
+            }
+            switch registry.admit(fd, now: now) {
+            case .rejected:
+                close(fd)
+                continue
+            case .admitted, .admittedEvicting:
+                break
+            }
+            Socket.setNoDelay(fd)
+            let conn = Connection(fd: fd, id: nextID.wrappingAdd(1, ordering: .relaxed).newValue, now: now)
+            connections[fd] = conn
+            setInterest(conn, UInt32(CS_EPOLLIN) | UInt32(CS_EPOLLRDHUP), add: true)
+        }
+    }
+
+    private func handle(fd: Int32, events: UInt32, now: Double) {
+        guard let conn = connections[fd] else { return }
+        if events & UInt32(CS_EPOLLERR) != 0 {
+            closeConnection(conn)
+            return
+        }
+        if events & UInt32(CS_EPOLLOUT) != 0, conn.state == .writing {
+            flushAndContinue(conn, now: now)
+            return
+        }
+        if events & (UInt32(CS_EPOLLIN) | UInt32(CS_EPOLLRDHUP) | UInt32(CS_EPOLLHUP)) != 0, conn.state == .reading {
+            readAvailable(conn, now: now)
+        } else if events & UInt32(CS_EPOLLHUP) != 0 {
+            closeConnection(conn)
+        }
+    }
+
+    private func readAvailable(_ conn: Connection, now: Double) {
+        let n = scratch.withUnsafeMutableBytes { read(conn.fd, $0.baseAddress, $0.count) }
+        if n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR) {
+            closeConnection(conn)
+            return
+        }
+        guard n > 0 else { return }
+        if conn.idle {
+            // The first byte of a new request: the head deadline starts now.
+            conn.idle = false
+            conn.since = now
+            registry.update(conn.fd, phase: .reading, now: now)
+        }
+        conn.input.append(contentsOf: scratch[0..<n])
+        processInput(conn, now: now)
+    }
+
+    /// Parses and answers buffered requests in order until one needs more bytes,
+    /// waits for a handler, or leaves output that the socket did not take.
+    private func processInput(_ conn: Connection, now: Double) {
+        while conn.state == .reading && !conn.closeAfterWrite {
+            if conn.unconsumed.isEmpty { break }
+            switch RequestParser.parse(conn.unconsumed, maxHeadBytes: limits.maxHeadBytes) {
+            case .incomplete:
+                return
+            case .failure(let status, let reason):
+                logger.debug("rejected request", ["status": status, "reason": reason])
+                respond(conn, .text(status, HTTPResponse.reason(status) + ": " + reason), head: false, keepAlive: false, now: now)
+            case .head(var request, let headLength):
+                let keepAlive = request.keepAlive && !stopping
+                let isHead = request.method == "HEAD"
+                switch router.lookup(method: request.method, path: request.path) {
+                case .notFound:
+                    conn.consume(headLength)
+                    if request.contentLength > 0 {
+                        respond(conn, .text(404, "Not Found"), head: isHead, keepAlive: false, now: now)
+                    } else {
+                        respond(conn, .text(404, "Not Found"), head: isHead, keepAlive: keepAlive, now: now)
+                    }
+                case .methodNotAllowed(let allowed):
+                    conn.consume(headLength)
+                    var response = HTTPResponse.text(405, "Method Not Allowed")
+                    response.headers.append(("Allow", allowed.joined(separator: ", ")))
+                    respond(conn, response, head: isHead, keepAlive: keepAlive && request.contentLength == 0, now: now)
+                case .found(let route):
+                    if request.contentLength > 0 && (!route.acceptsBody || request.contentLength > limits.maxBodyBytes) {
+                        respond(conn, .text(413, "Content Too Large: request bodies are limited to "
+                                + (route.acceptsBody ? "\(limits.maxBodyBytes) bytes" : "none on this route")),
+                                head: isHead, keepAlive: false, now: now)
+                        break
+                    }
+                    guard conn.unconsumed.count >= headLength + request.contentLength else { return }
+                    let bodyStart = conn.inputStart + headLength
+                    request.body = Array(conn.input[bodyStart..<(bodyStart + request.contentLength)])
+                    conn.consume(headLength + request.contentLength)
+                    dispatch(route, request, conn, head: isHead, keepAlive: keepAlive, now: now)
+                }
+            }
+            flush(conn, now: now)
+        }
+    }
+
+    private func dispatch(_ route: Route, _ request: HTTPRequest, _ conn: Connection, head: Bool, keepAlive: Bool, now: Double) {
+        registry.update(conn.fd, phase: .busy, now: now)
+        switch route.handler(request) {
+        case .now(let response):
+            respond(conn, response, head: head, keepAlive: keepAlive, now: now)
+        case .later(let work):
+            conn.state = .awaitingHandler
+            setInterest(conn, 0)
+            let (fd, id) = (conn.fd, conn.id)
+            Task { [self] in
+                let response = await work()
+                complete(Completion(fd: fd, connectionID: id, response: response, head: head, keepAlive: keepAlive))
+            }
+        }
+    }
+
+    /// Queues a response; the connection is `.writing` until it is flushed.
+    private func respond(_ conn: Connection, _ response: HTTPResponse, head: Bool, keepAlive: Bool, now: Double) {
+        let keep = keepAlive && !response.close && !stopping
+        conn.output.append(response.serializedHead(keepAlive: keep))
+        if !head && !response.body.isEmpty { conn.output.append(response.body) }
+        if !keep { conn.closeAfterWrite = true }
+        conn.state = .writing
+        conn.since = now
+        registry.update(conn.fd, phase: .busy, now: now)
+    }
+
+    private func flushAndContinue(_ conn: Connection, now: Double) {
+        flush(conn, now: now)
+        if connections[conn.fd] === conn && conn.state == .reading { processInput(conn, now: now) }
+    }
+
+    /// Writes queued output. When all of it is out, the connection closes (if it
+    /// must) or returns to reading; otherwise it waits for `EPOLLOUT`.
+    private func flush(_ conn: Connection, now: Double) {
+        guard conn.state == .writing else { return }
+        while !conn.output.isEmpty {
+            let written = writeChunks(conn)
+            if written < 0 {
+                if errno == EAGAIN || errno == EINTR {
+                    setInterest(conn, UInt32(CS_EPOLLOUT))
+                    return
+                }
+                closeConnection(conn)
+                return
+            }
+            conn.since = now
+            var remaining = written
+            while remaining > 0, let first = conn.output.first {
+                let left = first.count - conn.outputOffset
+                if remaining >= left {
+                    remaining -= left
+                    conn.output.removeFirst()
+                    conn.outputOffset = 0
+                } else {
+                    conn.outputOffset += remaining
+                    remaining = 0
+                }
+            }
+        }
+        if conn.closeAfterWrite {
+            closeConnection(conn)
+            return
+        }
+        conn.state = .reading
+        conn.since = now
+        conn.idle = conn.unconsumed.isEmpty
+        registry.update(conn.fd, phase: conn.idle ? .idle : .reading, now: now)
+        setInterest(conn, UInt32(CS_EPOLLIN) | UInt32(CS_EPOLLRDHUP))
+    }
+
+    /// One `writev` of the first two queued chunks (a response's head and body);
+    /// returns bytes written or -1.
+    private func writeChunks(_ conn: Connection) -> Int {
+        let offset = conn.outputOffset
+        return conn.output[0].withUnsafeBytes { first in
+            var vectors = [iovec(iov_base: UnsafeMutableRawPointer(mutating: first.baseAddress! + offset),
+                                 iov_len: first.count - offset), iovec()]
+            guard conn.output.count > 1 else { return writev(conn.fd, vectors, 1) }
+            return conn.output[1].withUnsafeBytes { second in
+                vectors[1] = iovec(iov_base: UnsafeMutableRawPointer(mutating: second.baseAddress!), iov_len: second.count)
+                return writev(conn.fd, vectors, 2)
+            }
+        }
+    }
+
+    private func setInterest(_ conn: Connection, _ interest: UInt32, add: Bool = false) {
+        guard add || conn.interest != interest else { return }
+        conn.interest = interest
+        if add {
+            cs_epoll_add(epfd, conn.fd, interest, UInt64(conn.fd))
+        } else {
+            cs_epoll_mod(epfd, conn.fd, interest, UInt64(conn.fd))
+        }
+    }
+
+    private func closeConnection(_ conn: Connection) {
+        guard connections.removeValue(forKey: conn.fd) != nil else { return }
+        conn.state = .closing
+        cs_epoll_del(epfd, conn.fd)
+        registry.remove(conn.fd)
+        close(conn.fd)
+    }
+
+    /// Enforces the head, idle and write timeouts.
+    private func sweep(now: Double) {
+        for conn in Array(connections.values) {
+            let age = now - conn.since
+            switch conn.state {
+            case .reading where conn.idle:
+                if age > limits.idleTimeout { closeConnection(conn) }
+            case .reading:
+                if age > limits.headTimeout { closeConnection(conn) }
+            case .writing:
+                if age > limits.writeTimeout { closeConnection(conn) }
+            case .awaitingHandler, .closing:
+                break
+            }
+        }
+    }
+}
