@@ -1,0 +1,26 @@
+import Dispatch
+import ProviderExporter
+
+/// A logger that drops everything, for tests that do not look at logs.
+let quietLogger = Logger(level: .error, format: .logfmt, sink: { _ in })
+
+/// Starts a real exporter on 127.0.0.1 and an ephemeral port.
+func startExporter(_ configure: (inout Options) -> Void = { _ in }) throws -> Exporter {
+    var options = Options()
+    options.listenAddress = ListenAddress(host: "127.0.0.1", port: 0)
+    configure(&options)
+    let exporter = try Exporter(options: options, logger: quietLogger)
+    exporter.start()
+    return exporter
+}
+
+/// Runs blocking socket code off the cooperative thread pool. Tests that block
+/// in `recv` on the pool would starve the server's own async handlers, which
+/// need the pool (it has as many threads as cores: two here).
+func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            continuation.resume(with: Result { try body() })
+        }
+    }
+}
