@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian machine with the Swift toolchain:
+# installs what the checks need (promtool from Debian's `prometheus`, Python's
+# prometheus_client and PyYAML), builds, runs the Swift tests and the
+# end-to-end scripts. As root, the tests run in a network namespace that has
+# only loopback, so nothing can reach a real provider.
+#
+#   bash Tests/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_needed=()
+command -v promtool >/dev/null 2>&1 || apt_needed+=(prometheus)
+command -v curl >/dev/null 2>&1 || apt_needed+=(curl)
+command -v gzip >/dev/null 2>&1 || apt_needed+=(gzip)
+if [ ${#apt_needed[@]} -gt 0 ]; then
+  echo "== installing Debian packages: ${apt_needed[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${apt_needed[@]}" >/dev/null
+fi
+if ! python3 -c 'import prometheus_client, yaml' 2>/dev/null; then
+  echo "== installing Python packages: prometheus_client PyYAML"
+  python3 -m pip install -q --disable-pip-version-check prometheus_client pyyaml
+fi
+
+echo "== swift build"
+swift build
+bin=$(swift build --show-bin-path)
+
+suite() {
+  echo "== swift test"
+  swift test
+  echo "== end-to-end: live /metrics against promtool and prometheus_client"
+  bash Tests/e2e/validate_metrics.sh "$bin"
+}
+
+if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null 2>&1 && unshare -n true 2>/dev/null; then
+  echo "== running the suites with loopback as the only network"
+  export -f suite
+  export bin
+  unshare -n bash -c 'ip link set lo up && suite'
+else
+  echo "== not root: running the suites on the host network (they use loopback only)"
+  suite
+fi
