@@ -30,6 +30,14 @@ let package = Package(
             dependencies: ["ProviderExporter"],
             swiftSettings: strict
         ),
+        // Serves the real /metrics route with synthetic series for
+        // Tests/bench/scrape.sh; not a product.
+        .executableTarget(
+            name: "bench-scrape-server",
+            dependencies: ["ProviderExporter"],
+            path: "Tests/bench/ScrapeServer",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "ProviderExporterTests",
             dependencies: ["ProviderExporter"],

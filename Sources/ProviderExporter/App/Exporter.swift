@@ -9,10 +9,13 @@ public final class Exporter: Sendable {
     let readiness = Readiness()
     public let server: HTTPServer
 
-    public init(options: Options, logger: Logger, serverLoops: Int = min(4, Posix.processorCount())) throws {
+    /// - Parameter extraCollectors: collectors served besides the exporter's own
+    ///   (the scrape benchmark's synthetic series use this).
+    public init(options: Options, logger: Logger, extraCollectors: [any MetricsCollector] = [],
+                serverLoops: Int = min(4, Posix.processorCount())) throws {
         self.options = options
         self.logger = logger
-        let collectors: [any MetricsCollector] = [BuildInfoCollector(), ProcessCollector()]
+        let collectors: [any MetricsCollector] = [BuildInfoCollector(), ProcessCollector()] + extraCollectors
         let cache = ScrapeCache { collectors.flatMap { $0.collect() } }
         self.cache = cache
 

@@ -260,11 +260,11 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func dispatch(_ route: Route, _ request: HTTPRequest, _ conn: Connection, head: Bool, keepAlive: Bool, now: Double) {
-        registry.update(conn.fd, phase: .busy, now: now)
         switch route.handler(request) {
         case .now(let response):
             respond(conn, response, head: head, keepAlive: keepAlive, now: now)
         case .later(let work):
+            registry.update(conn.fd, phase: .busy, now: now)
             conn.state = .awaitingHandler
             setInterest(conn, 0)
             let (fd, id) = (conn.fd, conn.id)

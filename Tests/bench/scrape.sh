@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Scrape benchmark (not part of the test command). Serves about 10,000 series
+# from the exporter's own server (release build) and, in the same run, the
+# identical bytes from nginx (static file: the practical limit) and the same
+# series from prometheus-node-exporter's textfile collector. Each is loaded with
+# `wrk -t2 -c50 -d10s --timeout 30s --latency`, plain and with Accept-Encoding: gzip (as
+# Prometheus asks), and the ratios are printed. Loopback only.
+#
+#   bash Tests/bench/scrape.sh [--series N] [--duration 10s]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+series=10000
+duration=10s
+while [ $# -gt 0 ]; do
+  case $1 in
+    --series) series=$2; shift 2 ;;
+    --duration) duration=$2; shift 2 ;;
+    *) echo "usage: $0 [--series N] [--duration 10s]" >&2; exit 2 ;;
+  esac
+done
+
+for tool in wrk nginx prometheus-node-exporter curl python3; do
+  command -v "$tool" >/dev/null 2>&1 || {
+    echo "installing benchmark tools"; apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light prometheus-node-exporter curl >/dev/null
+    break
+  }
+done
+
+swift build -c release >/dev/null
+bin=$(swift build -c release --show-bin-path)
+work=$(mktemp -d)
+chmod 755 "$work"  # nginx workers run as another user
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_http() { for _ in $(seq 1 100); do curl -sf -o /dev/null "$1" && return 0; sleep 0.05; done; echo "no answer from $1" >&2; return 1; }
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+
+# 1. The exporter's server with synthetic series.
+ours=$(free_port)
+"$bin/bench-scrape-server" --series "$series" --web.listen-address="127.0.0.1:$ours" --log.level=warn &
+pids+=($!); ours_pid=$!
+wait_http "http://127.0.0.1:$ours/metrics"
+curl -sf "http://127.0.0.1:$ours/metrics" -o "$work/metrics.txt"
+lines=$(grep -vc '^#' "$work/metrics.txt")
+bytes=$(wc -c < "$work/metrics.txt")
+gzip -6 -k "$work/metrics.txt"
+
+# 2. nginx serving the identical bytes (gzip_static for the gzip run).
+ngx=$(free_port)
+mkdir -p "$work/nginx"
+cat > "$work/nginx/nginx.conf" <<CONF
+worker_processes auto;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx; proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx;
+  uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
+  server {
+    listen 127.0.0.1:$ngx;
+    location = /metrics { default_type text/plain; alias $work/metrics.txt; gzip_static on; }
+  }
+}
+CONF
+nginx -c "$work/nginx/nginx.conf" &
+pids+=($!)
+wait_http "http://127.0.0.1:$ngx/metrics"
+
+# 3. node_exporter with only its textfile collector, serving the same series.
+node=$(free_port)
+mkdir -p "$work/textfile"
+awk '/^# (HELP|TYPE) (process_|provider_exporter_)/ {next} /^(process_|provider_exporter_)/ {next} {print}' \
+  "$work/metrics.txt" > "$work/textfile/bench.prom"
+prometheus-node-exporter --collector.disable-defaults --collector.textfile \
+  --collector.textfile.directory="$work/textfile" --web.max-requests=0 --web.listen-address="127.0.0.1:$node" --log.level=error 2>/dev/null &
+pids+=($!)
+wait_http "http://127.0.0.1:$node/metrics"
+
+# wrk's latency lines are in us, ms or s: print req/s, p50 ms, p99 ms.
+run_wrk() {
+  local url=$1; shift
+  # A long timeout so that slow servers are measured, not dropped as errors.
+  wrk -t2 -c50 -d"$duration" --timeout 30s --latency "$@" "$url" > "$work/wrk.out"
+  awk '
+    function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
+    /Requests\/sec/ { rps = $2 }
+    $1 == "50%" { p50 = ms($2) }
+    $1 == "99%" { p99 = ms($2) }
+    /Non-2xx/ { bad = $NF }
+    END { printf "%.0f %.2f %.2f %s\n", rps, p50, p99, (bad == "" ? 0 : bad) }' "$work/wrk.out"
+}
+
+echo "series (sample lines): $lines, body: $bytes bytes, gzip: $(wc -c < "$work/metrics.txt.gz") bytes; wrk -t2 -c50 -d$duration on $(nproc) cores"
+printf '%-8s %-28s %10s %9s %9s %8s\n' mode server "req/s" "p50 ms" "p99 ms" "non-2xx"
+declare -A rps
+for mode in plain gzip; do
+  hdr=(); [ "$mode" = gzip ] && hdr=(-H "Accept-Encoding: gzip")
+  for target in ours nginx node_exporter; do
+    case $target in
+      ours) url="http://127.0.0.1:$ours/metrics"; name="provider_exporter" ;;
+      nginx) url="http://127.0.0.1:$ngx/metrics"; name="nginx (static file)" ;;
+      node_exporter) url="http://127.0.0.1:$node/metrics"; name="node_exporter (textfile)" ;;
+    esac
+    read -r r p50 p99 bad < <(run_wrk "$url" "${hdr[@]}")
+    rps[$mode.$target]=$r
+    printf '%-8s %-28s %10s %9s %9s %8s\n' "$mode" "$name" "$r" "$p50" "$p99" "$bad"
+  done
+done
+for mode in plain gzip; do
+  awk -v m="$mode" -v o="${rps[$mode.ours]}" -v n="${rps[$mode.nginx]}" -v x="${rps[$mode.node_exporter]}" \
+    'BEGIN { printf "ratio %-5s provider_exporter/node_exporter = %.2fx (goal >= 2), provider_exporter/nginx = %.2fx (goal >= 0.8)\n", m, o/x, o/n }'
+done
+echo "bench server RSS after load: $(( $(rss_kb "$ours_pid") / 1024 )) MB"
+
+# Idle RSS of the real binary on its built-in default config.
+idle=$(free_port)
+"$bin/provider_exporter" --web.listen-address="127.0.0.1:$idle" --log.level=warn &
+pids+=($!); idle_pid=$!
+wait_http "http://127.0.0.1:$idle/metrics"
+sleep 2
+awk -v kb="$(rss_kb "$idle_pid")" 'BEGIN { printf "provider_exporter idle RSS (built-in default, after one scrape): %.1f MB (goal < 15)\n", kb/1024 }'
