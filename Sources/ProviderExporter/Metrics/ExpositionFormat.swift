@@ -14,23 +14,14 @@ public enum ExpositionFormat: Sendable, Hashable {
     /// quality is higher than plain text's, or equal and listed first (as
     /// Prometheus 2.x and 3.x list it). No header, or one naming neither: text.
     public static func negotiate(accept: String?) -> ExpositionFormat {
-        guard let accept else { return .text }
         var best: (format: ExpositionFormat, q: Double)? = nil
-        for range in accept.split(separator: ",") {
-            let parts = range.split(separator: ";").map { $0.trimmingSpaces() }
-            guard let mediaType = parts.first?.lowercased() else { continue }
-            var q = 1.0
-            for parameter in parts.dropFirst() {
-                let kv = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingSpaces() }
-                if kv.count == 2, kv[0].lowercased() == "q", let value = Double(kv[1]) { q = value }
-            }
+        for (mediaType, q) in qualityList(accept) where q > 0 {
             let format: ExpositionFormat
             switch mediaType {
             case "application/openmetrics-text": format = .openMetrics
             case "text/plain", "*/*", "text/*": format = .text
             default: continue
             }
-            guard q > 0 else { continue }
             if best == nil || q > best!.q { best = (format, q) }
         }
         return best?.format ?? .text
@@ -39,20 +30,26 @@ public enum ExpositionFormat: Sendable, Hashable {
 
 /// Whether an `Accept-Encoding` header allows gzip (explicitly or via `*`).
 public func acceptsGzip(_ acceptEncoding: String?) -> Bool {
-    guard let acceptEncoding else { return false }
-    var gzipQ: Double? = nil
-    var starQ: Double? = nil
-    for coding in acceptEncoding.split(separator: ",") {
-        let parts = coding.split(separator: ";").map { $0.trimmingSpaces() }
-        guard let name = parts.first?.lowercased() else { continue }
+    let codings = qualityList(acceptEncoding)
+    let gzip = codings.first { $0.token == "gzip" || $0.token == "x-gzip" }?.q
+    let star = codings.first { $0.token == "*" }?.q
+    return (gzip ?? star ?? 0) > 0
+}
+
+/// The elements of an `Accept`-style header, lower-cased, each with its `q`
+/// parameter (1 when absent), in header order.
+func qualityList(_ header: String?) -> [(token: String, q: Double)] {
+    guard let header else { return [] }
+    return header.split(separator: ",").compactMap { element in
+        let parts = element.split(separator: ";").map { $0.trimmingSpaces() }
+        guard let token = parts.first?.lowercased(), !token.isEmpty else { return nil }
         var q = 1.0
         for parameter in parts.dropFirst() {
             let kv = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingSpaces() }
             if kv.count == 2, kv[0].lowercased() == "q", let value = Double(kv[1]) { q = value }
         }
-        if name == "gzip" || name == "x-gzip" { gzipQ = q } else if name == "*" { starQ = q }
+        return (token, q)
     }
-    return (gzipQ ?? starQ ?? 0) > 0
 }
 
 extension Substring {
