@@ -17,9 +17,10 @@ import ProviderExporter
     }
 
     /// Starts the binary on an ephemeral loopback port, read from its log.
-    static func start(_ arguments: [String] = []) throws -> Run {
+    static func start(_ arguments: [String] = [], environment: [String: String] = [:]) throws -> Run {
         let process = Process()
         process.executableURL = binary
+        process.environment = ["PATH": "/usr/bin:/bin"].merging(environment) { $1 }
         process.arguments = ["--web.listen-address=127.0.0.1:0"] + arguments
         let stderr = Pipe()
         process.standardError = stderr
@@ -58,9 +59,10 @@ import ProviderExporter
         }
     }
 
-    static func runToEnd(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    static func runToEnd(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
         process.executableURL = binary
+        process.environment = ["PATH": "/usr/bin:/bin"].merging(environment) { $1 }
         process.arguments = arguments
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
@@ -104,6 +106,89 @@ import ProviderExporter
             for line in rest.split(separator: "\n") {
                 #expect(line.hasPrefix("{\"ts\":") && line.hasSuffix("}"))
             }
+        }
+    }
+
+    static func writeTemp(_ name: String, _ text: String) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pe-bin-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let url = dir.appendingPathComponent(name)
+        try Data(text.utf8).write(to: url)
+        return url.path
+    }
+
+    static let goodConfig = """
+    providers:
+      - name: gw
+        preset: openai_compatible
+        base_url: http://127.0.0.1:9/v1
+        secret_headers_env: {X-Org-Key: ORG_KEY}
+      - name: openai
+        preset: openai
+        api_key_env: OPENAI_API_KEY
+
+    """
+    static let keys = ["OPENAI_API_KEY": "test-key-openai-123", "ORG_KEY": "test-org-secret-456"]
+
+    @Test func configCheckPassesAndFailsWithLocations() throws {
+        let good = try Self.writeTemp("good.yml", Self.goodConfig)
+        let ok = try Self.runToEnd(["--config.file=\(good)", "--config.check"], environment: Self.keys)
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout.contains("provider gw; preset openai_compatible; checks: models (models every 1m)"))
+        #expect(ok.stdout.hasSuffix("config OK: 2 provider(s)\n"))
+
+        let bad = try Self.writeTemp("bad.yml", Self.goodConfig.replacingOccurrences(of: "base_url:", with: "base_urll:"))
+        let failed = try Self.runToEnd(["--config.file=\(bad)", "--config.check"], environment: Self.keys)
+        #expect(failed.status == 1)
+        #expect(failed.stderr.contains("\(bad):4:5: providers[0]: unknown key 'base_urll' (did you mean 'base_url'?)"))
+        #expect(failed.stderr.contains("\(bad):2:5: providers[0]: preset 'openai_compatible' needs base_url"))
+
+        let missingKey = try Self.runToEnd(["--config.file=\(good)", "--config.check"], environment: ["ORG_KEY": "x"])
+        #expect(missingKey.status == 1)
+        #expect(missingKey.stderr.contains("environment variable OPENAI_API_KEY is not set"))
+    }
+
+    @Test func configPrintNeverShowsSecrets() throws {
+        let good = try Self.writeTemp("print.yml", Self.goodConfig)
+        let printed = try Self.runToEnd(["--config.file=\(good)", "--config.print"], environment: Self.keys)
+        #expect(printed.status == 0)
+        #expect(printed.stdout.contains("api_key_env: OPENAI_API_KEY  # <secret>"))
+        for secret in Self.keys.values { #expect(!printed.stdout.contains(secret) && !printed.stderr.contains(secret)) }
+        let builtIn = try Self.runToEnd(["--config.print"], environment: Self.keys)
+        #expect(builtIn.stdout.contains("name: openai") && builtIn.stdout.contains("type: models"))
+        #expect(!builtIn.stdout.contains("test-key-openai-123"))
+    }
+
+    @Test func badReloadKeepsTheRunningConfigAndGoodReloadsApply() async throws {
+        try await offPool {
+            let path = try Self.writeTemp("reload.yml", Self.goodConfig)
+            let run = try Self.start(["--config.file=\(path)"], environment: Self.keys)
+            defer { run.process.terminate(); run.process.waitUntilExit() }
+            let client = try RawClient(port: run.port)
+            let before = try client.get("/config")
+            #expect(before.status == 200 && before.text.contains("name: gw"))
+            for secret in Self.keys.values { #expect(!before.text.contains(secret)) }
+
+            try Data("providers: [oops\n".utf8).write(to: URL(fileURLWithPath: path))
+            let failed = try client.get("/-/reload", method: "POST")
+            #expect(failed.status == 500)
+            #expect(failed.text.contains("\(path):1:12: syntax: unterminated flow collection"))
+            #expect(try client.get("/config").text == before.text)
+            let metrics = try client.get("/metrics").text
+            #expect(metrics.contains("provider_exporter_config_last_reload_successful 0\n"))
+            #expect(try client.get("/-/reload").status == 405)
+
+            try Data(Self.goodConfig.replacingOccurrences(of: "name: gw", with: "name: gateway").utf8).write(to: URL(fileURLWithPath: path))
+            kill(run.process.processIdentifier, SIGHUP)
+            var reloaded = false
+            for _ in 0..<100 where !reloaded {
+                reloaded = try client.get("/config").text.contains("name: gateway")
+                if !reloaded { usleep(20_000) }
+            }
+            #expect(reloaded)
+            // The scrape cache may serve a body up to a second old.
+            usleep(1_100_000)
+            #expect(try client.get("/metrics").text.contains("provider_exporter_config_last_reload_successful 1\n"))
         }
     }
 }

@@ -8,14 +8,21 @@ public final class Exporter: Sendable {
     let cache: ScrapeCache
     let readiness = Readiness()
     public let server: HTTPServer
+    public let config: ConfigStore
 
-    /// - Parameter extraCollectors: collectors served besides the exporter's own
-    ///   (the scrape benchmark's synthetic series use this).
-    public init(options: Options, logger: Logger, extraCollectors: [any MetricsCollector] = [],
+    /// Paths the exporter serves besides the telemetry path.
+    public static let fixedPaths = ["/", "/-/healthy", "/-/ready", "/-/reload", "/config"]
+
+    /// - Parameters:
+    ///   - config: the loaded config and its reloads.
+    ///   - extraCollectors: collectors served besides the exporter's own
+    ///     (the scrape benchmark's synthetic series use this).
+    public init(options: Options, config: ConfigStore, logger: Logger, extraCollectors: [any MetricsCollector] = [],
                 serverLoops: Int = min(4, Posix.processorCount())) throws {
         self.options = options
         self.logger = logger
-        let collectors: [any MetricsCollector] = [BuildInfoCollector(), ProcessCollector()] + extraCollectors
+        self.config = config
+        let collectors: [any MetricsCollector] = [BuildInfoCollector(), ProcessCollector(), config] + extraCollectors
         let cache = ScrapeCache { collectors.flatMap { $0.collect() } }
         self.cache = cache
 
@@ -27,6 +34,19 @@ public final class Exporter: Sendable {
             Route("/-/healthy") { _ in .now(.text(200, "Healthy")) },
             Route("/-/ready") { [readiness] _ in
                 .now(readiness.isReady ? .text(200, "Ready") : .text(503, "Not Ready"))
+            },
+            Route("/config") { _ in
+                .now(HTTPResponse(status: 200, headers: [("Content-Type", "text/yaml; charset=utf-8")],
+                                  body: Array(ConfigPrinter.yaml(config.current).utf8)))
+            },
+            Route("/-/reload", methods: ["POST"]) { _ in
+                // Reading files and the environment is quick, but off the event loop all the same.
+                .later {
+                    switch config.reload() {
+                    case .success: .text(200, "config reloaded")
+                    case .failure(let errors): .text(500, "config reload failed; the running config is kept:\n" + errors.description)
+                    }
+                }
             },
         ])
         self.server = try HTTPServer(address: options.listenAddress, router: router, limits: limits,

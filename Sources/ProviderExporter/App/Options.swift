@@ -7,6 +7,9 @@ public struct Options: Sendable {
     public var maxConnections = 1024
     public var logLevel = Logger.Level.info
     public var logFormat = Logger.Format.logfmt
+    public var configFile: String?
+    public var configCheck = false
+    public var configPrint = false
     public var showHelp = false
     public var showVersion = false
 
@@ -27,6 +30,17 @@ public struct Options: Sendable {
     }
 
     static let flags: [Flag] = [
+        Flag(name: "config.file", placeholder: "PATH", defaultText: nil,
+             help: "YAML config file. Without it the built-in default config runs.") { o, v throws(UsageError) in
+            guard !v.isEmpty else { throw UsageError(description: "--config.file: needs a path") }
+            o.configFile = v
+        },
+        Flag(name: "config.check", help: "Validate the config, print a summary per provider, and exit (1 on errors).") { o, v throws(UsageError) in
+            o.configCheck = try parseBool(v, flag: "config.check")
+        },
+        Flag(name: "config.print", help: "Print the effective config as YAML (secrets as <secret>) and exit.") { o, v throws(UsageError) in
+            o.configPrint = try parseBool(v, flag: "config.print")
+        },
         Flag(name: "web.listen-address", placeholder: "ADDR", defaultText: ":9641",
              help: "Address to listen on: host:port, :port or [v6]:port.") { o, v throws(UsageError) in
             guard let address = ListenAddress(parsing: v) else {
@@ -36,7 +50,7 @@ public struct Options: Sendable {
         },
         Flag(name: "web.telemetry-path", placeholder: "PATH", defaultText: "/metrics",
              help: "Path under which to expose metrics.") { o, v throws(UsageError) in
-            guard v.hasPrefix("/"), !v.contains("?"), !["/", "/-/healthy", "/-/ready"].contains(v) else {
+            guard v.hasPrefix("/"), !v.contains("?"), !Exporter.fixedPaths.contains(v) else {
                 throw UsageError(description: "--web.telemetry-path: '\(v)' must be a path starting with / that no other endpoint uses")
             }
             o.telemetryPath = v

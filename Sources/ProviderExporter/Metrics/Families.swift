@@ -8,6 +8,13 @@ public enum Families {
         "A metric with a constant '1' value labelled by version, revision and Swift version of the build.",
         labels: ["version", "revision", "swift_version"])
 
+    public static let configLastReloadSuccessful = MetricFamily(
+        "provider_exporter_config_last_reload_successful", .gauge,
+        "Whether the last configuration load or reload succeeded (1) or failed and the previous config is still running (0).")
+    public static let configLastReloadSuccessTimestamp = MetricFamily(
+        "provider_exporter_config_last_reload_success_timestamp_seconds", .gauge,
+        "Unix time of the last successful configuration load or reload.")
+
     // MARK: Process (read from /proc at render time)
 
     public static let processCPUSeconds = MetricFamily(

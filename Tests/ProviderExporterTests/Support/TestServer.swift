@@ -9,7 +9,8 @@ func startExporter(_ configure: (inout Options) -> Void = { _ in }) throws -> Ex
     var options = Options()
     options.listenAddress = ListenAddress(host: "127.0.0.1", port: 0)
     configure(&options)
-    let exporter = try Exporter(options: options, logger: quietLogger)
+    let config = try ConfigStore(source: .builtIn, environment: emptyEnvironment, logger: quietLogger)
+    let exporter = try Exporter(options: options, config: config, logger: quietLogger)
     exporter.start()
     return exporter
 }
@@ -24,3 +25,6 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
         }
     }
 }
+
+/// No variables and no files: the built-in default without keys.
+let emptyEnvironment = ConfigEnvironment(variable: { _ in nil }, readFile: { _ in nil })

@@ -37,7 +37,8 @@ if let i = arguments.firstIndex(of: "--series"), i + 1 < arguments.count {
 // Each synthetic check yields 1 + 6 + 12 = 19 sample lines.
 let checks = max(1, series / 19)
 let options = try Options.parse(arguments)
-let exporter = try Exporter(options: options, logger: Logger(level: options.logLevel),
+let logger = Logger(level: options.logLevel)
+let exporter = try Exporter(options: options, config: ConfigStore(source: .builtIn, logger: logger), logger: logger,
                             extraCollectors: [SyntheticCollector(checks: checks)])
 exporter.start()
 signal(SIGTERM, SIG_IGN)

@@ -1,0 +1,108 @@
+/// The effective configuration: the file (or the built-in default) with
+/// presets applied, defaults filled in, and secrets resolved. Every check
+/// carries its own resolved interval, timeout and thresholds.
+public struct ExporterConfig: Sendable {
+    public var global: GlobalConfig
+    public var providers: [ProviderConfig]
+}
+
+public struct GlobalConfig: Sendable, Equatable {
+    public var interval = PromDuration.seconds(60)
+    public var timeout = PromDuration.seconds(10)
+    public var failureThreshold = 3
+    public var degradedLatency = PromDuration.seconds(2)
+    public var backoffMax = PromDuration.seconds(300)
+    public var maxConcurrentProbes = 64
+    public var buckets: [Double] = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
+    public init() {}
+}
+
+public struct TLSConfig: Sendable, Equatable {
+    public var caFile: String?
+    public var insecureSkipVerify = false
+    public var serverName: String?
+    public init() {}
+}
+
+/// Which statuses count as expected: exact codes and whole classes (`2xx`).
+public struct StatusMatcher: Sendable, Equatable, CustomStringConvertible {
+    public var codes: [Int] = []
+    /// Leading digits of accepted classes: 2 for `2xx`.
+    public var classes: [Int] = [2]
+
+    public func matches(_ status: Int) -> Bool {
+        codes.contains(status) || classes.contains(status / 100)
+    }
+
+    public var description: String {
+        let parts = codes.map(String.init) + classes.map { "\($0)xx" }
+        return parts.count == 1 ? parts[0] : "[" + parts.joined(separator: ", ") + "]"
+    }
+}
+
+public enum CheckType: String, Sendable, CaseIterable {
+    case models, http
+}
+
+public struct CheckConfig: Sendable {
+    public var name: String
+    public var type: CheckType
+    public var interval: PromDuration
+    public var timeout: PromDuration
+    public var failureThreshold: Int
+    public var degradedLatency: PromDuration
+    public var expectStatus: StatusMatcher
+    /// Extra request headers: the provider's, then the check's (which win).
+    public var headers: [(name: String, value: String)]
+    // models
+    public var expectModel: String?
+    // http
+    public var url: String?
+    public var method = "GET"
+    public var body: String?
+    public var expectBody: String?
+    public var followRedirects = true
+    public var reuseConnections = false
+    public var tls: TLSConfig?
+}
+
+public enum StatusPageFormat: String, Sendable, CaseIterable {
+    case statuspage, betterstack, google_cloud
+}
+
+public struct StatusPageConfig: Sendable, Equatable {
+    public var url: String
+    public var format: StatusPageFormat
+    public var components: [String]?
+    public var maxComponents = 50
+    public var products: [String]?
+}
+
+/// Where a provider's API key comes from; printed instead of the key.
+public enum SecretSource: Sendable, Equatable, CustomStringConvertible {
+    case environment(String)
+    case file(String)
+
+    public var description: String {
+        switch self {
+        case .environment(let name): "env \(name)"
+        case .file(let path): "file \(path)"
+        }
+    }
+}
+
+public struct ProviderConfig: Sendable {
+    public var name: String
+    public var preset: String?
+    public var baseURL: String?
+    public var modelsPath: String
+    public var apiKey: Secret?
+    public var apiKeySource: SecretSource?
+    public var priority: Int?
+    public var headers: [(name: String, value: String)] = []
+    /// Header name, environment variable, resolved value.
+    public var secretHeaders: [(name: String, variable: String, value: Secret)] = []
+    public var checks: [CheckConfig] = []
+    public var statusPage: StatusPageConfig?
+    public var tls: TLSConfig?
+}

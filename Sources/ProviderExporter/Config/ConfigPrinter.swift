@@ -1,0 +1,143 @@
+/// Renders the effective config as YAML (for `--config.print` and `/config`):
+/// defaults and presets expanded, every check with its resolved settings.
+/// Secrets never appear: key and header sources are printed by name with a
+/// `# <secret>` comment, and the output parses back to the same config.
+public enum ConfigPrinter {
+    public static func yaml(_ config: ExporterConfig) -> String {
+        let g = config.global
+        var out = """
+        global:
+          interval: \(g.interval)
+          timeout: \(g.timeout)
+          failure_threshold: \(g.failureThreshold)
+          degraded_latency: \(g.degradedLatency)
+          backoff_max: \(g.backoffMax)
+          max_concurrent_probes: \(g.maxConcurrentProbes)
+          buckets: [\(g.buckets.map(FloatFormat.format).joined(separator: ", "))]
+        providers:
+
+        """
+        for p in config.providers {
+            out += "  - name: \(scalar(p.name))\n"
+            if let preset = p.preset { out += "    preset: \(scalar(preset))\n" }
+            if let base = p.baseURL { out += "    base_url: \(scalar(base))\n" }
+            out += "    models_path: \(scalar(p.modelsPath))\n"
+            switch p.apiKeySource {
+            case .environment(let name)?: out += "    api_key_env: \(scalar(name))  # <secret>\n"
+            case .file(let path)?: out += "    api_key_file: \(scalar(path))  # <secret>\n"
+            case nil: break
+            }
+            if let priority = p.priority { out += "    priority: \(priority)\n" }
+            if !p.secretHeaders.isEmpty {
+                out += "    secret_headers_env: {" + p.secretHeaders.map { "\(scalar($0.name)): \(scalar($0.variable))" }
+                    .joined(separator: ", ") + "}  # values: <secret>\n"
+            }
+            if let tls = p.tls { out += "    tls: \(tlsYAML(tls))\n" }
+            if let page = p.statusPage {
+                var fields = ["url: \(scalar(page.url))", "format: \(page.format.rawValue)"]
+                if let c = page.components { fields.append("components: \(list(c))") }
+                fields.append("max_components: \(page.maxComponents)")
+                if let products = page.products { fields.append("products: \(list(products))") }
+                out += "    status_page: {\(fields.joined(separator: ", "))}\n"
+            } else {
+                out += "    status_page: false\n"
+            }
+            out += "    checks:\n"
+            if p.checks.isEmpty { out.removeLast("    checks:\n".count); out += "    checks: []\n" }
+            for c in p.checks {
+                out += "      - name: \(scalar(c.name))\n"
+                out += "        type: \(c.type.rawValue)\n"
+                out += "        interval: \(c.interval)\n"
+                out += "        timeout: \(c.timeout)\n"
+                out += "        failure_threshold: \(c.failureThreshold)\n"
+                out += "        degraded_latency: \(c.degradedLatency)\n"
+                out += "        expect_status: \(c.expectStatus)\n"
+                if !c.headers.isEmpty {
+                    out += "        headers: {" + c.headers.map { "\(scalar($0.name)): \(scalar($0.value))" }.joined(separator: ", ") + "}\n"
+                }
+                if let m = c.expectModel { out += "        expect_model: \(scalar(m))\n" }
+                if c.type == .http {
+                    if let url = c.url { out += "        url: \(scalar(url))\n" }
+                    out += "        method: \(c.method)\n"
+                    if let body = c.body { out += "        body: \(scalar(body))\n" }
+                    if let e = c.expectBody { out += "        expect_body: \(scalar(e))\n" }
+                    out += "        follow_redirects: \(c.followRedirects)\n"
+                }
+                out += "        reuse_connections: \(c.reuseConnections)\n"
+                if let tls = c.tls, tls != p.tls { out += "        tls: \(tlsYAML(tls))\n" }
+            }
+        }
+        return out
+    }
+
+    static func tlsYAML(_ tls: TLSConfig) -> String {
+        var fields: [String] = []
+        if let ca = tls.caFile { fields.append("ca_file: \(scalar(ca))") }
+        fields.append("insecure_skip_verify: \(tls.insecureSkipVerify)")
+        if let name = tls.serverName { fields.append("server_name: \(scalar(name))") }
+        return "{" + fields.joined(separator: ", ") + "}"
+    }
+
+    static func list(_ items: [String]) -> String { "[" + items.map(scalar).joined(separator: ", ") + "]" }
+
+    /// A string as a YAML scalar: plain when it reads back as the same string
+    /// in any context (block or flow), double-quoted otherwise.
+    static func scalar(_ text: String) -> String {
+        let special = ":#,[]{}&*!|>'\"%@`"
+        let plainSafe = !text.isEmpty
+            && YAMLNode.resolve(plain: text) == .string(text)
+            && !text.contains(where: { special.contains($0) || $0 == "\\" || $0.isWhitespace && $0 != " " })
+            && !text.hasPrefix(" ") && !text.hasSuffix(" ") && !text.hasPrefix("-") && !text.hasPrefix("?")
+            && !text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+        if plainSafe { return text }
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\x" + String(repeating: "0", count: 2 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    /// One line per provider for `--config.check`.
+    public static func summary(_ config: ExporterConfig) -> [String] {
+        config.providers.map { p in
+            let checks = p.checks.map { "\($0.name) (\($0.type.rawValue) every \($0.interval))" }
+            var parts = ["provider \(p.name)"]
+            if let preset = p.preset { parts.append("preset \(preset)") }
+            parts.append(checks.isEmpty ? "no API checks" : "checks: " + checks.joined(separator: ", "))
+            if let page = p.statusPage { parts.append("status page \(page.url) (\(page.format.rawValue))") }
+            if let source = p.apiKeySource { parts.append("key from \(source)") }
+            return parts.joined(separator: "; ")
+        }
+    }
+}
+
+/// The built-in default config (SPEC section 5): every preset with a public
+/// status page gets its status-page check, and each preset whose conventional
+/// key variable is set also gets its `models` check.
+public enum BuiltInConfig {
+    public static func make(environment: ConfigEnvironment = .process) -> ExporterConfig {
+        var text = "providers:\n"
+        for preset in Preset.all where preset.baseURL != nil {
+            let variable = preset.keyVariables.first { environment.variable($0).map { !$0.isEmpty } ?? false }
+            guard preset.statusPage != nil || variable != nil else { continue }
+            text += "  - name: \(preset.name)\n    preset: \(preset.name)\n"
+            if let variable { text += "    api_key_env: \(variable)\n" }
+        }
+        // Built from presets only; a failure here is a bug in the preset table.
+        do {
+            return try ConfigLoader.parse(text, fileName: "<built-in>", environment: environment)
+        } catch {
+            preconditionFailure("built-in config does not load: \(error)")
+        }
+    }
+}
