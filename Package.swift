@@ -41,7 +41,7 @@ let package = Package(
         .testTarget(
             name: "ProviderExporterTests",
             dependencies: ["ProviderExporter"],
-            exclude: ["Golden"],
+            exclude: ["Golden", "Fixtures"],
             // Not -warnings-as-errors: Swift Testing's macro expansions warn on 6.3.
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),

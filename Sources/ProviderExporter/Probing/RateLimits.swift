@@ -1,0 +1,216 @@
+import Glibc
+
+/// The resources of `provider_ratelimit_*{resource}` (SPEC section 6).
+public enum RateLimitResource: String, Sendable, CaseIterable, Comparable {
+    case requests, tokens, input_tokens, output_tokens, tokens_month
+
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// One rate-limit window as a response reported it; each part may be absent.
+public struct RateLimitWindow: Sendable, Equatable {
+    public var limit: Double?
+    public var remaining: Double?
+    /// Unix time the window resets.
+    public var reset: Double?
+
+    public init(limit: Double? = nil, remaining: Double? = nil, reset: Double? = nil) {
+        self.limit = limit
+        self.remaining = remaining
+        self.reset = reset
+    }
+}
+
+/// Everything rate-limit related in one response's headers.
+public struct RateLimits: Sendable, Equatable {
+    public var windows: [RateLimitResource: RateLimitWindow] = [:]
+    /// The `Retry-After` hint in seconds from now.
+    public var retryAfter: Double?
+
+    public init(windows: [RateLimitResource: RateLimitWindow] = [:], retryAfter: Double? = nil) {
+        self.windows = windows
+        self.retryAfter = retryAfter
+    }
+}
+
+/// Reads every dialect of PROVIDERS.md from response headers: OpenAI/Groq (Go
+/// durations), Anthropic (RFC 3339), Together (per second), Mistral (both
+/// generations), GitHub style (epoch seconds or milliseconds), the IETF
+/// `RateLimit`/`RateLimit-Policy` fields and the older `RateLimit-*` trio, and
+/// `Retry-After` (seconds or HTTP-date). Resets become absolute Unix times.
+/// A malformed, negative, `-1` or non-finite value is ignored, never exported.
+public enum RateLimitParser {
+    public static func parse(_ headers: [(name: String, value: String)], now: Double) -> RateLimits {
+        var h: [String: String] = [:]
+        for (name, value) in headers {
+            let key = name.lowercased()
+            if h[key] == nil { h[key] = value.trimmingCharacters() }
+        }
+        var result = RateLimits()
+        func set(_ resource: RateLimitResource, limit: String?, remaining: String?, reset: Double?) {
+            var w = result.windows[resource] ?? RateLimitWindow()
+            if let v = limit.flatMap(count) { w.limit = v }
+            if let v = remaining.flatMap(count) { w.remaining = v }
+            if let reset { w.reset = reset }
+            if w != RateLimitWindow() { result.windows[resource] = w }
+        }
+
+        // OpenAI, Groq, Azure: x-ratelimit-{limit,remaining,reset}-{requests,tokens}.
+        for (suffix, resource) in [("requests", RateLimitResource.requests), ("tokens", .tokens)] {
+            let reset = h["x-ratelimit-reset-\(suffix)"].flatMap(goDuration).map { now + $0 }
+            set(resource, limit: h["x-ratelimit-limit-\(suffix)"], remaining: h["x-ratelimit-remaining-\(suffix)"], reset: reset)
+        }
+        // Anthropic.
+        for (part, resource) in [("requests", RateLimitResource.requests), ("tokens", .tokens),
+                                 ("input-tokens", .input_tokens), ("output-tokens", .output_tokens)] {
+            let prefix = "anthropic-ratelimit-\(part)-"
+            set(resource, limit: h[prefix + "limit"], remaining: h[prefix + "remaining"], reset: h[prefix + "reset"].flatMap(rfc3339))
+        }
+        // Together (requests, reset in seconds) and GitHub style (reset as an epoch).
+        if h["x-ratelimit-limit"] != nil || h["x-ratelimit-remaining"] != nil {
+            set(.requests, limit: h["x-ratelimit-limit"], remaining: h["x-ratelimit-remaining"],
+                reset: h["x-ratelimit-reset"].flatMap { resetSeconds($0, now: now) })
+        }
+        set(.tokens, limit: h["x-tokenlimit-limit"], remaining: h["x-tokenlimit-remaining"], reset: nil)
+        // Mistral, recent and older.
+        set(.requests, limit: h["x-ratelimit-limit-req-10-second"], remaining: h["x-ratelimit-remaining-req-10-second"], reset: nil)
+        set(.tokens, limit: h["x-ratelimit-limit-tokens-minute"], remaining: h["x-ratelimit-remaining-tokens-minute"], reset: nil)
+        set(.tokens_month, limit: h["x-ratelimit-limit-tokens-month"], remaining: h["x-ratelimit-remaining-tokens-month"], reset: nil)
+        set(.tokens, limit: h["ratelimitbysize-limit"], remaining: h["ratelimitbysize-remaining"],
+            reset: h["ratelimitbysize-reset"].flatMap(count).map { now + $0 })
+        set(.tokens, limit: h["x-ratelimitbysize-limit-minute"], remaining: h["x-ratelimitbysize-remaining-minute"], reset: nil)
+        set(.tokens_month, limit: h["x-ratelimitbysize-limit-month"], remaining: h["x-ratelimitbysize-remaining-month"], reset: nil)
+        // IETF draft: structured fields, then the older trio.
+        if let policy = h["ratelimit-policy"].flatMap(structuredItem), let state = h["ratelimit"].flatMap(structuredItem) {
+            set(.requests, limit: policy["q"], remaining: state["r"], reset: state["t"].flatMap(count).map { now + $0 })
+        } else if h["ratelimit-limit"] != nil || h["ratelimit-remaining"] != nil {
+            set(.requests, limit: h["ratelimit-limit"], remaining: h["ratelimit-remaining"],
+                reset: h["ratelimit-reset"].flatMap(count).map { now + $0 })
+        }
+        result.retryAfter = h["retry-after"].flatMap { retryAfter($0, now: now) }
+        return result
+    }
+
+    // MARK: Values
+
+    /// A non-negative finite count; `-1` ("unknown") and garbage are nil.
+    static func count(_ text: String) -> Double? {
+        guard !text.isEmpty, text.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == UInt8(ascii: ".") }),
+              let v = Double(text), v.isFinite, v >= 0, v < 1e15 else { return nil }
+        return v
+    }
+
+    /// A Go duration (`6m0s`, `2m59.56s`, `120ms`, `1h2m`), or plain seconds (Azure's `7`).
+    static func goDuration(_ text: String) -> Double? {
+        if let plain = count(text) { return plain }
+        let units: [(String, Double)] = [("ns", 1e-9), ("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("s", 1), ("m", 60), ("h", 3600)]
+        var rest = Substring(text)
+        var total = 0.0
+        guard !rest.isEmpty else { return nil }
+        while !rest.isEmpty {
+            let number = rest.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
+            guard !number.isEmpty, let v = Double(number) else { return nil }
+            rest = rest.dropFirst(number.count)
+            guard let unit = units.sorted(by: { $0.0.count > $1.0.count }).first(where: { rest.hasPrefix($0.0) }) else { return nil }
+            rest = rest.dropFirst(unit.0.count)
+            total += v * unit.1
+        }
+        return total.isFinite && total < 1e9 ? total : nil
+    }
+
+    /// `x-ratelimit-reset` as GitHub (epoch seconds, above 1e9), OpenRouter (epoch
+    /// milliseconds, above 1e12) or Together (seconds from now) send it.
+    static func resetSeconds(_ text: String, now: Double) -> Double? {
+        guard let v = count(text) else { return nil }
+        if v > 1e12 { return v / 1000 }
+        if v > 1e9 { return v }
+        return now + v
+    }
+
+    static func retryAfter(_ text: String, now: Double) -> Double? {
+        if let seconds = count(text) { return seconds }
+        guard let date = httpDate(text) else { return nil }
+        return max(0, date - now)
+    }
+
+    /// RFC 3339 / ISO 8601 in UTC or with an offset, fractions allowed.
+    static func rfc3339(_ text: String) -> Double? {
+        let b = Array(text.utf8)
+        func num(_ from: Int, _ count: Int) -> Int? {
+            guard from + count <= b.count else { return nil }
+            var v = 0
+            for c in b[from..<(from + count)] {
+                guard c >= 48 && c <= 57 else { return nil }
+                v = v * 10 + Int(c - 48)
+            }
+            return v
+        }
+        guard b.count >= 20, let year = num(0, 4), b[4] == UInt8(ascii: "-"), let month = num(5, 2), b[7] == UInt8(ascii: "-"),
+              let day = num(8, 2), b[10] | 0x20 == UInt8(ascii: "t") || b[10] == 32, let hour = num(11, 2),
+              b[13] == UInt8(ascii: ":"), let minute = num(14, 2), b[16] == UInt8(ascii: ":"), let second = num(17, 2) else { return nil }
+        var i = 19
+        var fraction = 0.0
+        if i < b.count, b[i] == UInt8(ascii: ".") {
+            i += 1
+            var scale = 0.1
+            while i < b.count, b[i] >= 48 && b[i] <= 57 { fraction += Double(b[i] - 48) * scale; scale /= 10; i += 1 }
+        }
+        var offset = 0
+        guard i < b.count else { return nil }
+        if b[i] | 0x20 == UInt8(ascii: "z") {
+            i += 1
+        } else if b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-"), let oh = num(i + 1, 2), i + 3 < b.count,
+                  b[i + 3] == UInt8(ascii: ":"), let om = num(i + 4, 2) {
+            offset = (oh * 3600 + om * 60) * (b[i] == UInt8(ascii: "+") ? 1 : -1)
+            i += 6
+        } else {
+            return nil
+        }
+        guard i == b.count, let t = epoch(year: year, month: month, day: day, hour: hour, minute: minute, second: second) else { return nil }
+        return t + fraction - Double(offset)
+    }
+
+    static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+
+    /// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the one HTTP servers send.
+    static func httpDate(_ text: String) -> Double? {
+        let parts = text.split(separator: " ")
+        guard parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]),
+              let month = months.firstIndex(of: parts[2].lowercased()), let year = Int(parts[3]) else { return nil }
+        let clock = parts[4].split(separator: ":").compactMap { Int($0) }
+        guard clock.count == 3 else { return nil }
+        return epoch(year: year, month: month + 1, day: day, hour: clock[0], minute: clock[1], second: clock[2])
+    }
+
+    static func epoch(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) -> Double? {
+        guard (1970...9999).contains(year), (1...12).contains(month), (1...31).contains(day),
+              (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second) else { return nil }
+        var parts = tm()
+        parts.tm_year = Int32(year - 1900)
+        parts.tm_mon = Int32(month - 1)
+        parts.tm_mday = Int32(day)
+        parts.tm_hour = Int32(hour)
+        parts.tm_min = Int32(minute)
+        parts.tm_sec = Int32(second)
+        let t = timegm(&parts)
+        return t < 0 ? nil : Double(t)
+    }
+
+    /// The parameters of an IETF structured-field item list's first member, e.g.
+    /// `"default";q=100;w=60` -> [q: 100, w: 60].
+    static func structuredItem(_ text: String) -> [String: String]? {
+        guard let first = text.split(separator: ",").first else { return nil }
+        let parts = first.split(separator: ";").map { $0.trimmingSpaces() }
+        guard parts.count > 1 else { return nil }
+        var params: [String: String] = [:]
+        for p in parts.dropFirst() {
+            let kv = p.split(separator: "=", maxSplits: 1)
+            if kv.count == 2 { params[String(kv[0])] = String(kv[1]) }
+        }
+        return params
+    }
+}
+
+extension String {
+    func trimmingCharacters() -> String { Substring(self).trimmingSpaces() }
+}
