@@ -20,9 +20,15 @@ let package = Package(
             name: "CSystem",
             linkerSettings: [.linkedLibrary("z")]
         ),
+        // libcurl's multi interface for probes, through a header of our own
+        // (no -dev package needed) and the soname every Swift machine has.
+        .target(
+            name: "CCurl",
+            linkerSettings: [.linkedLibrary(":libcurl.so.4")]
+        ),
         .target(
             name: "ProviderExporter",
-            dependencies: ["CSystem"],
+            dependencies: ["CSystem", "CCurl"],
             swiftSettings: strict
         ),
         .executableTarget(

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian machine with the Swift toolchain:
-# installs what the checks need (promtool from Debian's `prometheus`, Python's
-# prometheus_client and PyYAML), builds, runs the Swift tests and the
+# installs what the checks need (promtool from Debian's `prometheus`, curl's
+# headers to check our own against, Python's prometheus_client and PyYAML), builds, runs the Swift tests and the
 # end-to-end scripts. As root, the tests run in a network namespace that has
 # only loopback, so nothing can reach a real provider.
 #
@@ -15,6 +15,9 @@ apt_needed=()
 command -v promtool >/dev/null 2>&1 || apt_needed+=(prometheus)
 command -v curl >/dev/null 2>&1 || apt_needed+=(curl)
 command -v gzip >/dev/null 2>&1 || apt_needed+=(gzip)
+command -v cc >/dev/null 2>&1 || apt_needed+=(gcc)
+# Only to check Sources/CCurl's own header against the real one; the build needs no curl headers.
+[ -f /usr/include/x86_64-linux-gnu/curl/curl.h ] || [ -f /usr/include/curl/curl.h ] || apt_needed+=(libcurl4-openssl-dev)
 if [ ${#apt_needed[@]} -gt 0 ]; then
   echo "== installing Debian packages: ${apt_needed[*]}"
   as_root apt-get update -qq
@@ -32,6 +35,8 @@ bin=$(swift build --show-bin-path)
 suite() {
   echo "== swift test"
   swift test
+  echo "== Sources/CCurl/include/ccurl.h against the real curl.h"
+  bash Tests/e2e/check_curl_header.sh
   echo "== end-to-end: live /metrics against promtool and prometheus_client"
   bash Tests/e2e/validate_metrics.sh "$bin"
 }

@@ -169,12 +169,7 @@ struct ConfigDecoder {
     }
 
     static func isHTTPURL(_ text: String) -> Bool {
-        let lower = text.lowercased()
-        guard let scheme = ["http://", "https://"].first(where: { lower.hasPrefix($0) }) else { return false }
-        let rest = text.dropFirst(scheme.count)
-        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        let host = authority.split(separator: "@").last.map(String.init) ?? ""
-        return !host.isEmpty && !host.hasPrefix(":") && !text.contains(" ") && !text.unicodeScalars.contains { $0.value < 0x21 }
+        URLParts(text) != nil && !text.unicodeScalars.contains { $0.value < 0x21 || $0.value == 0x7F }
     }
 
     static func text(_ node: YAMLNode) -> String {

@@ -1,0 +1,182 @@
+import Foundation
+import Testing
+@testable import ProviderExporter
+
+@Suite(.serialized) struct HTTPClientTests {
+    static let client = HTTPClient()
+
+    static func request(_ url: String, timeout: Double = 2) -> ClientRequest {
+        ClientRequest(url: url, timeout: timeout)
+    }
+
+    @Test func getsStatusHeadersBodyAndSendsUserAgent() async throws {
+        let fake = try FakeProvider()
+        defer { fake.stop() }
+        fake.set("/v1/models", .json(200, #"{"data":[{"id":"m"}]}"#, headers: [("x-ratelimit-limit-requests", "100")]))
+        var request = Self.request(fake.baseURL + "/v1/models")
+        request.headers = [("X-Team", "search")]
+        request.secretHeaders = [("Authorization", Secret("Bearer test-key-123"))]
+        let response = await Self.client.send(request)
+        #expect(response.error == nil)
+        #expect(response.status == 200)
+        #expect(response.header("x-ratelimit-limit-requests") == "100")
+        #expect(String(decoding: response.body, as: UTF8.self) == #"{"data":[{"id":"m"}]}"#)
+        #expect(response.phases != nil && response.duration > 0)
+        let seen = try #require(fake.requests.first)
+        #expect(seen.headers["user-agent"] == "provider_exporter/\(BuildInfo.version)")
+        #expect(seen.headers["authorization"] == "Bearer test-key-123" && seen.headers["x-team"] == "search")
+    }
+
+    @Test func hangTimesOutOnTime() async throws {
+        let fake = try FakeProvider()
+        defer { fake.stop() }
+        fake.set("/hang", FakeProvider.Script(hang: true))
+        let response = await Self.client.send(Self.request(fake.baseURL + "/hang", timeout: 0.3))
+        #expect(response.error == .timeout)
+        #expect(response.duration >= 0.29 && response.duration < 0.6, "\(response.duration)")
+    }
+
+    @Test func trickleCannotOutliveTheDeadline() async throws {
+        let fake = try FakeProvider()
+        defer { fake.stop() }
+        fake.set("/slow", FakeProvider.Script(body: Array(repeating: 65, count: 100), trickle: 0.1))
+        let response = await Self.client.send(Self.request(fake.baseURL + "/slow", timeout: 0.5))
+        #expect(response.error == .timeout)
+        #expect(response.duration < 0.8)
+    }
+
+    @Test func refusedAndResetAreConnectErrors() async throws {
+        // A port that was just free: nothing listens there.
+        let probe = try FakeProvider()
+        let closedPort = probe.port
+        probe.stop()
+        let refused = await Self.client.send(Self.request("http://127.0.0.1:\(closedPort)/"))
+        guard case .connect? = refused.error else { Issue.record("\(String(describing: refused.error))"); return }
+
+        let fake = try FakeProvider()
+        defer { fake.stop() }
+        fake.set("/reset", FakeProvider.Script(resetBeforeHead: true))
+        let reset = await Self.client.send(Self.request(fake.baseURL + "/reset"))
+        guard case .connect? = reset.error else { Issue.record("\(String(describing: reset.error))"); return }
+        fake.set("/mid", FakeProvider.Script(body: Array(repeating: 66, count: 100_000), resetMidBody: true))
+        let mid = await Self.client.send(Self.request(fake.baseURL + "/mid"))
+        #expect(mid.error != nil && mid.error != .timeout)
+    }
+
+    @Test func bodiesOverTheCapAreFlagged() async throws {
+        let fake = try FakeProvider()
+        defer { fake.stop() }
+        fake.set("/big", FakeProvider.Script(body: Array(repeating: 120, count: 10 << 20)))
+        let response = await Self.client.send(Self.request(fake.baseURL + "/big"))
+        #expect(response.bodyTooLarge)
+        #expect(response.error == nil && response.status == 200)
+        #expect(response.body.count <= 4 << 20)
+    }
+
+    @Test func redirectsAreNotFollowedUnlessAsked() async throws {
+        let fake = try FakeProvider()
+        defer { fake.stop() }
+        fake.set("/from", FakeProvider.Script(status: 302, headers: [("Location", "/to")], body: []))
+        fake.set("/to", .json(200, "{}"))
+        let unfollowed = await Self.client.send(Self.request(fake.baseURL + "/from"))
+        #expect(unfollowed.status == 302 && unfollowed.location == fake.baseURL + "/to")
+        var request = Self.request(fake.baseURL + "/from")
+        request.maxRedirects = 5
+        request.secretHeaders = [("X-Org-Key", Secret("test-org-secret"))]
+        let followed = await Self.client.send(request)
+        #expect(followed.status == 200 && followed.redirects == 1)
+        // Same origin: the secret header is kept.
+        #expect(fake.requests.last?.headers["x-org-key"] == "test-org-secret")
+    }
+
+    @Test func redirectLoopStopsAfterFiveAndOtherOriginsGetNoSecrets() async throws {
+        let fake = try FakeProvider(), other = try FakeProvider()
+        defer { fake.stop(); other.stop() }
+        fake.set("/loop", FakeProvider.Script(status: 302, headers: [("Location", "/loop")], body: []))
+        var loop = Self.request(fake.baseURL + "/loop")
+        loop.maxRedirects = 5
+        let looped = await Self.client.send(loop)
+        #expect(looped.error == .tooManyRedirects)
+        #expect(fake.requests.count == 6)
+
+        fake.set("/away", FakeProvider.Script(status: 307, headers: [("Location", other.baseURL + "/landing")], body: []))
+        other.set("/landing", .json(200, "{}"))
+        var away = Self.request(fake.baseURL + "/away")
+        away.maxRedirects = 5
+        away.secretHeaders = [("X-Org-Key", Secret("test-org-secret")), ("Authorization", Secret("Bearer test-key"))]
+        let landed = await Self.client.send(away)
+        #expect(landed.status == 200)
+        let seen = try #require(other.requests.first)
+        #expect(seen.headers["x-org-key"] == nil && seen.headers["authorization"] == nil)
+    }
+
+    /// Injected delays of 0, 50 and 200 ms are measured within 5 ms (median of 20).
+    @Test(arguments: [0.0, 0.05, 0.2])
+    func latencyIsAccurate(delay: Double) async throws {
+        let fake = try FakeProvider()
+        defer { fake.stop() }
+        fake.set("/m", FakeProvider.Script(delay: delay))
+        var measured: [Double] = []
+        for _ in 0..<20 {
+            let r = await Self.client.send(Self.request(fake.baseURL + "/m"))
+            #expect(r.status == 200)
+            measured.append(r.duration)
+        }
+        let median = measured.sorted()[10]
+        #expect(abs(median - delay) < 0.005, "median \(median) for delay \(delay)")
+    }
+
+    /// 50 probes hanging for 3 s cost under 0.2 s of process CPU.
+    @Test func hangingProbesCostNoCPU() async throws {
+        let fake = try FakeProvider()
+        defer { fake.stop() }
+        fake.set("/hang", FakeProvider.Script(hang: true))
+        let before = Self.cpuSeconds()
+        await withTaskGroup(of: ClientResponse.self) { group in
+            for _ in 0..<50 { group.addTask { await Self.client.send(Self.request(fake.baseURL + "/hang", timeout: 3)) } }
+            for await r in group { #expect(r.error == .timeout) }
+        }
+        let used = Self.cpuSeconds() - before
+        #expect(used < 0.2, "CPU \(used) s")
+    }
+
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
+    @Test func cancellationEndsTheTransfer() async throws {
+        let fake = try FakeProvider()
+        defer { fake.stop() }
+        fake.set("/hang", FakeProvider.Script(hang: true))
+        let task = Task { await Self.client.send(Self.request(fake.baseURL + "/hang", timeout: 10)) }
+        try await Task.sleep(for: .milliseconds(100))
+        task.cancel()
+        let start = Date()
+        let r = await task.value
+        #expect(r.error == .cancelled)
+        #expect(Date().timeIntervalSince(start) < 1)
+    }
+
+    /// Only where loopback is the only interface (Tests/run.sh as root): a
+    /// lookup there cannot leave the machine.
+    @Test(.enabled(if: loopbackOnly, "needs a loopback-only network namespace"))
+    func unknownHostIsADNSError() async {
+        let r = await Self.client.send(Self.request("http://provider-exporter-test.invalid/v1/models"))
+        guard case .dns? = r.error else { Issue.record("\(String(describing: r.error))"); return }
+    }
+
+    @Test(arguments: [("Jun  1 12:00:00 2025 GMT", 1_748_779_200.0), ("2025-06-01 12:00:00 GMT", 1_748_779_200.0)])
+    func certificateDates(text: String, epoch: Double) {
+        #expect(CertificateDate.parse(text) == epoch)
+    }
+}
+
+/// Whether this process sees no network interface but loopback.
+/// `/proc/self/net/dev` follows the process's network namespace (sysfs does not).
+let loopbackOnly: Bool = {
+    guard let text = try? String(contentsOfFile: "/proc/self/net/dev", encoding: .utf8) else { return false }
+    let interfaces = text.split(separator: "\n").dropFirst(2).compactMap { $0.split(separator: ":").first?.trimmingCharacters(in: .whitespaces) }
+    return interfaces == ["lo"]
+}()

@@ -1,0 +1,182 @@
+import Foundation
+import Glibc
+
+/// A scriptable HTTP server on 127.0.0.1 for tests: per path, a status, headers
+/// and body, a delay before the head, a trickled body, a hang, or a reset. It
+/// records every request it receives. One thread per connection (tests only),
+/// all ended by `stop()`.
+final class FakeProvider: @unchecked Sendable {
+    struct Script {
+        var status = 200
+        var headers: [(String, String)] = [("Content-Type", "application/json")]
+        var body: [UInt8] = Array("{\"data\":[]}".utf8)
+        /// Seconds to wait before sending anything.
+        var delay = 0.0
+        /// Send the body one byte per this many seconds.
+        var trickle: Double?
+        /// Never answer (until stopped).
+        var hang = false
+        /// Close with a TCP reset: before the head, or after half the body.
+        var resetBeforeHead = false
+        var resetMidBody = false
+
+        static func json(_ status: Int, _ body: String, headers: [(String, String)] = []) -> Script {
+            Script(status: status, headers: [("Content-Type", "application/json")] + headers, body: Array(body.utf8))
+        }
+    }
+
+    struct Received {
+        var method: String
+        var path: String
+        var headers: [String: String]
+        var body: [UInt8]
+    }
+
+    let fd: Int32
+    let port: UInt16
+    private let lock = NSLock()
+    private var scripts: [String: Script] = [:]
+    private var received: [Received] = []
+    private var connections: [Int32] = []
+    private var stopped = false
+    private let stopSignal = DispatchSemaphore(value: 0)
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 1024) == 0 else { throw RawClient.Failure(description: "fake provider: \(errno)") }
+        var storage = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        self.fd = fd
+        port = UInt16(bigEndian: storage.sin_port)
+        let server = self
+        Foundation.Thread.detachNewThread { server.acceptLoop() }
+    }
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    func set(_ path: String, _ script: Script) {
+        lock.lock(); scripts[path] = script; lock.unlock()
+    }
+
+    var requests: [Received] {
+        lock.lock(); defer { lock.unlock() }
+        return received
+    }
+
+    func stop() {
+        lock.lock()
+        stopped = true
+        let open = connections
+        lock.unlock()
+        shutdown(fd, Int32(SHUT_RDWR))
+        close(fd)
+        for c in open { shutdown(c, Int32(SHUT_RDWR)) }
+        for _ in 0..<1000 { stopSignal.signal() } // release hanging handlers
+    }
+
+    private func acceptLoop() {
+        while true {
+            let c = accept(fd, nil, nil)
+            if c < 0 { return }
+            lock.lock()
+            if stopped { lock.unlock(); close(c); return }
+            connections.append(c)
+            lock.unlock()
+            Foundation.Thread.detachNewThread { [self] in serve(c) }
+        }
+    }
+
+    private func serve(_ c: Int32) {
+        defer { close(c) }
+        var buffer: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            // Read one request head (and body).
+            var headEnd: Int? = nil
+            while headEnd == nil {
+                if let r = buffer.firstRange(of: [13, 10, 13, 10]) { headEnd = r.lowerBound; break }
+                let n = recv(c, &chunk, chunk.count, 0)
+                if n <= 0 { return }
+                buffer.append(contentsOf: chunk[0..<n])
+            }
+            let head = String(decoding: buffer[0..<headEnd!], as: UTF8.self).components(separatedBy: "\r\n")
+            let requestLine = head[0].split(separator: " ")
+            var headers: [String: String] = [:]
+            for line in head.dropFirst() {
+                guard let colon = line.firstIndex(of: ":") else { continue }
+                headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+            let length = Int(headers["content-length"] ?? "0") ?? 0
+            while buffer.count < headEnd! + 4 + length {
+                let n = recv(c, &chunk, chunk.count, 0)
+                if n <= 0 { return }
+                buffer.append(contentsOf: chunk[0..<n])
+            }
+            let body = Array(buffer[(headEnd! + 4)..<(headEnd! + 4 + length)])
+            buffer.removeFirst(headEnd! + 4 + length)
+            let method = requestLine.count > 0 ? String(requestLine[0]) : ""
+            let target = requestLine.count > 1 ? String(requestLine[1]) : ""
+            let path = String(target.split(separator: "?", maxSplits: 1).first ?? "")
+            lock.lock()
+            received.append(Received(method: method, path: path, headers: headers, body: body))
+            let script = scripts[path] ?? Script(status: 404, body: Array("{\"error\":\"no script\"}".utf8))
+            lock.unlock()
+            if !respond(c, script, head: method == "HEAD") { return }
+        }
+    }
+
+    /// Returns whether the connection can serve another request.
+    private func respond(_ c: Int32, _ s: Script, head: Bool) -> Bool {
+        if s.hang {
+            _ = stopSignal.wait(timeout: .now() + 60)
+            return false
+        }
+        if s.delay > 0 { usleep(UInt32(s.delay * 1_000_000)) }
+        if s.resetBeforeHead { reset(c); return false }
+        var text = "HTTP/1.1 \(s.status) X\r\n"
+        for (k, v) in s.headers { text += "\(k): \(v)\r\n" }
+        text += "Content-Length: \(s.body.count)\r\n\r\n"
+        guard write(c, Array(text.utf8)) else { return false }
+        if head { return true }
+        if s.resetMidBody {
+            _ = write(c, Array(s.body.prefix(s.body.count / 2)))
+            reset(c)
+            return false
+        }
+        if let interval = s.trickle {
+            for byte in s.body {
+                lock.lock(); let done = stopped; lock.unlock()
+                if done || !write(c, [byte]) { return false }
+                usleep(UInt32(interval * 1_000_000))
+            }
+            return true
+        }
+        return write(c, s.body)
+    }
+
+    private func write(_ c: Int32, _ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { send(c, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            if n <= 0 { return false }
+            offset += n
+        }
+        return true
+    }
+
+    private func reset(_ c: Int32) {
+        var l = linger(l_onoff: 1, l_linger: 0)
+        setsockopt(c, SOL_SOCKET, SO_LINGER, &l, socklen_t(MemoryLayout<linger>.size))
+    }
+}
