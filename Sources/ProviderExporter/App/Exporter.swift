@@ -9,20 +9,29 @@ public final class Exporter: Sendable {
     let readiness = Readiness()
     public let server: HTTPServer
     public let config: ConfigStore
+    public let store: StateStore
+    let client: HTTPClient
+    let scheduler: Scheduler
 
     /// Paths the exporter serves besides the telemetry path.
-    public static let fixedPaths = ["/", "/-/healthy", "/-/ready", "/-/reload", "/config"]
+    public static let fixedPaths = ["/", "/-/healthy", "/-/ready", "/-/reload", "/config", "/probe", "/api/v1/providers"]
 
     /// - Parameters:
     ///   - config: the loaded config and its reloads.
     ///   - extraCollectors: collectors served besides the exporter's own
     ///     (the scrape benchmark's synthetic series use this).
     public init(options: Options, config: ConfigStore, logger: Logger, extraCollectors: [any MetricsCollector] = [],
-                serverLoops: Int = min(4, Posix.processorCount())) throws {
+                clock: any SchedulerClock = SystemClock(), serverLoops: Int = min(4, Posix.processorCount())) throws {
         self.options = options
         self.logger = logger
         self.config = config
-        let collectors: [any MetricsCollector] = [BuildInfoCollector(), ProcessCollector(), config] + extraCollectors
+        let store = StateStore()
+        let client = HTTPClient()
+        self.store = store
+        self.client = client
+        self.scheduler = Scheduler(client: client, store: store, clock: clock, logger: logger)
+        let collectors: [any MetricsCollector] = [BuildInfoCollector(), ProcessCollector(), config, ProviderCollector(store: store)]
+            + extraCollectors
         let cache = ScrapeCache { collectors.flatMap { $0.collect() } }
         self.cache = cache
 
@@ -30,7 +39,12 @@ public final class Exporter: Sendable {
         limits.maxConnections = Exporter.connectionCap(requested: options.maxConnections, logger: logger)
         let router = Router([
             Exporter.metricsRoute(path: options.telemetryPath, cache: cache),
-            Route("/") { _ in .now(LandingPage.response(telemetryPath: options.telemetryPath)) },
+            Route("/") { _ in .now(LandingPage.response(telemetryPath: options.telemetryPath, providers: store.snapshot.providers)) },
+            Route("/api/v1/providers") { _ in
+                .now(HTTPResponse(status: 200, headers: [("Content-Type", "application/json")],
+                                  body: Array(ProviderAPI.json(store.snapshot.providers).utf8)))
+            },
+            Route("/probe") { request in Exporter.probe(request, config: config, store: store, client: client) },
             Route("/-/healthy") { _ in .now(.text(200, "Healthy")) },
             Route("/-/ready") { [readiness] _ in
                 .now(readiness.isReady ? .text(200, "Ready") : .text(503, "Not Ready"))
@@ -53,8 +67,17 @@ public final class Exporter: Sendable {
                                      loopCount: serverLoops, logger: logger)
     }
 
-    /// Starts serving. `/-/ready` answers 200 from here on.
+    /// Starts probing and serving. `/-/ready` answers 200 once every check is scheduled.
     public func start() {
+        let (store, scheduler) = (self.store, self.scheduler)
+        config.subscribe { newConfig in
+            store.apply(newConfig)
+            scheduler.apply(newConfig)
+        }
+        let current = config.current
+        store.apply(current)
+        scheduler.apply(current)
+        for provider in current.providers { logProvider(provider) }
         server.start()
         readiness.markReady()
         logger.info("listening", ["address": options.listenAddress, "port": server.boundPort,
@@ -64,7 +87,60 @@ public final class Exporter: Sendable {
     /// Stops within `timeout` seconds; returns whether in-flight responses finished.
     @discardableResult
     public func stop(timeout: Double) -> Bool {
-        server.stop(timeout: timeout)
+        scheduler.stop()
+        let stopped = server.stop(timeout: timeout)
+        client.shutdown()
+        return stopped
+    }
+
+    /// One line per provider at start: what is monitored, and which variable
+    /// would add API checks to a preset without a key.
+    func logProvider(_ p: ProviderConfig) {
+        let checks = p.checks.map(\.name).joined(separator: ",")
+        var fields: [(String, String)] = [("provider", p.name), ("checks", checks.isEmpty ? "none" : checks),
+                                          ("status_page", p.statusPage?.url ?? "none")]
+        if p.apiKey == nil, p.checks.isEmpty, let preset = p.preset.flatMap(Preset.named), let variable = preset.keyVariables.first {
+            fields.append(("enable_api_checks_with", variable))
+        }
+        logger.log(.info, "monitoring provider", pairs: fields)
+    }
+
+    /// `GET /probe?provider=NAME[&check=NAME]`: runs the checks now, bounded by
+    /// their timeouts and by Prometheus' scrape timeout less 0.5 s, records the
+    /// outcomes, and answers that provider's series only.
+    static func probe(_ request: HTTPRequest, config: ConfigStore, store: StateStore, client: HTTPClient) -> RouteReply {
+        guard let name = request.queryValue("provider") else { return .now(.text(400, "missing ?provider=NAME")) }
+        guard let provider = config.current.providers.first(where: { $0.name == name }) else {
+            return .now(.text(404, "unknown provider '\(name)'"))
+        }
+        var checks = provider.checks
+        if let checkName = request.queryValue("check") {
+            checks = checks.filter { $0.name == checkName }
+            if checks.isEmpty { return .now(.text(404, "provider '\(name)' has no check '\(checkName)'")) }
+        }
+        let selected = checks
+        let scrapeTimeout = request.header("x-prometheus-scrape-timeout-seconds").flatMap(Double.init).map { $0 - 0.5 }
+        let variant = ScrapeCache.Variant(format: .negotiate(accept: request.header("accept")),
+                                          gzip: acceptsGzip(request.header("accept-encoding")))
+        return .later {
+            await withTaskGroup(of: Void.self) { group in
+                for check in selected {
+                    let timeout = max(0.05, min(check.timeout.seconds, scrapeTimeout ?? .infinity))
+                    group.addTask {
+                        store.probeStarted()
+                        let outcome = await Checks.make(check, provider: provider).run(using: client, timeout: timeout)
+                        store.probeFinished()
+                        if let outcome {
+                            store.record(provider: name, check: check.name, outcome: outcome, finishedAt: Posix.wallSeconds())
+                        }
+                    }
+                }
+            }
+            let records = store.provider(named: name).map { [$0] } ?? []
+            let plain = ExpositionEncoder.encode(ProviderCollector.families(records, inFlight: nil), format: variant.format)
+            let body = variant.gzip ? Gzip.compress(plain).map { ScrapeCache.Body(bytes: $0, gzipped: true) } : nil
+            return metricsResponse(body ?? ScrapeCache.Body(bytes: plain, gzipped: false), variant)
+        }
     }
 
     /// Raises the soft descriptor limit to the hard one and caps connections so

@@ -94,6 +94,9 @@ public enum SecretSource: Sendable, Equatable, CustomStringConvertible {
 public struct ProviderConfig: Sendable {
     public var name: String
     public var preset: String?
+    /// From the preset; Bearer for providers without one.
+    public var auth: AuthScheme = .bearer
+    public var pagination: ModelListPagination = .none
     public var baseURL: String?
     public var modelsPath: String
     public var apiKey: Secret?

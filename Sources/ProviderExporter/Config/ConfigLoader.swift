@@ -360,7 +360,8 @@ struct ConfigDecoder {
                 error(n, "\(path).preset", "unknown preset '\(presetName)'\(hint); known: \(Preset.all.map(\.name).joined(separator: ", "))")
             }
         }
-        var provider = ProviderConfig(name: name, preset: preset?.name, baseURL: preset?.baseURL,
+        var provider = ProviderConfig(name: name, preset: preset?.name, auth: preset?.auth ?? .bearer,
+                                      pagination: preset?.pagination ?? .none, baseURL: preset?.baseURL,
                                       modelsPath: preset?.modelsPath ?? "/models", statusPage: preset?.statusPage)
         if let n = f["base_url"]?.value, let u = url(n, "\(path).base_url") {
             provider.baseURL = u.hasSuffix("/") ? String(u.dropLast()) : u

@@ -15,6 +15,16 @@ public enum AuthScheme: Sendable, Equatable {
     }
 }
 
+/// How a provider pages its model list, for `expect_model` (at most 10 pages).
+public enum ModelListPagination: Sendable, Equatable {
+    case none
+    /// `has_more` and `last_id` in the body; the next page is `?PARAM=last_id`
+    /// (OpenAI style `after`, Anthropic `after_id`), with `limit=` as page size.
+    case afterID(param: String, limit: Int)
+    /// `nextPageToken` in the body; the next page is `?pageToken=`, with `pageSize=` (Gemini).
+    case pageToken(pageSize: Int)
+}
+
 /// Everything a preset fills in for a provider (SPEC section 5). Presets are
 /// data: adding a provider is adding an entry to `Preset.all`.
 public struct Preset: Sendable {
@@ -28,6 +38,7 @@ public struct Preset: Sendable {
     public var statusPage: StatusPageConfig?
     /// Whether the default `models` check needs a key (false for self-hosted gateways).
     public var modelsCheckNeedsKey = true
+    public var pagination: ModelListPagination = .none
 
     /// Facts from PROVIDERS.md. The remaining providers come with the presets issue.
     public static let all: [Preset] = [

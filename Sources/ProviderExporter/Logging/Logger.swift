@@ -54,7 +54,12 @@ public struct Logger: Sendable {
 
     public func log(_ level: Level, _ message: String, _ fields: KeyValuePairs<String, any CustomStringConvertible>) {
         guard level >= self.level else { return }
-        let pairs = fields.map { ($0.key, $0.value.description) }
+        log(level, message, pairs: fields.map { ($0.key, $0.value.description) })
+    }
+
+    /// For fields assembled at run time.
+    public func log(_ level: Level, _ message: String, pairs: [(String, String)]) {
+        guard level >= self.level else { return }
         sink(Logger.line(time: Posix.wallSeconds(), level: level, message: message, fields: pairs, format: format))
     }
 

@@ -1,6 +1,70 @@
 /// Every metric family the exporter serves, declared once: name, type, HELP and
 /// label names. Collectors refer to these; nothing else spells a metric name.
 public enum Families {
+    // MARK: Per check (provider, check). Values come from the last background probe.
+
+    static let check = ["provider", "check"]
+
+    public static let up = MetricFamily(
+        "provider_up", .gauge, "1 if the last background probe of the check succeeded, else 0.", labels: check)
+    public static let probeDuration = MetricFamily(
+        "provider_probe_duration_seconds", .histogram, "Duration of every completed background probe, in seconds.", labels: check)
+    public static let probePhase = MetricFamily(
+        "provider_probe_phase_seconds", .gauge,
+        "Phases of the last background probe where measurable: resolve, connect, tls, processing (to first byte), transfer.",
+        labels: check + ["phase"])
+    public static let probes = MetricFamily(
+        "provider_probes_total", .counter, "Background probes by result.", labels: check + ["result"])
+    public static let lastResult = MetricFamily(
+        "provider_last_result", .gauge, "1, labelled with the result of the last background probe of the check.",
+        labels: check + ["result"])
+    public static let consecutiveFailures = MetricFamily(
+        "provider_consecutive_failures", .gauge, "Failed background probes since the last success.", labels: check)
+    public static let httpStatus = MetricFamily(
+        "provider_http_status_code", .gauge, "HTTP status of the last background probe's response, 0 if none.", labels: check)
+    public static let lastProbe = MetricFamily(
+        "provider_last_probe_timestamp_seconds", .gauge, "Unix time the last background probe finished.", labels: check)
+    public static let nextProbe = MetricFamily(
+        "provider_next_probe_timestamp_seconds", .gauge,
+        "Unix time the next background probe is due (backoff and Retry-After included); time() far past it means the scheduler is stuck.",
+        labels: check)
+    public static let lastSuccess = MetricFamily(
+        "provider_last_success_timestamp_seconds", .gauge, "Unix time of the last successful background probe.", labels: check)
+    public static let rateLimitLimit = MetricFamily(
+        "provider_ratelimit_limit", .gauge, "Rate-limit window size the provider reported in its last response with rate-limit headers.",
+        labels: check + ["resource"])
+    public static let rateLimitRemaining = MetricFamily(
+        "provider_ratelimit_remaining", .gauge, "What the provider reported left in the rate-limit window.", labels: check + ["resource"])
+    public static let rateLimitReset = MetricFamily(
+        "provider_ratelimit_reset_timestamp_seconds", .gauge, "Unix time the rate-limit window resets (relative resets converted).",
+        labels: check + ["resource"])
+    public static let retryAfter = MetricFamily(
+        "provider_retry_after_seconds", .gauge, "The Retry-After hint of the last background probe's response, in seconds.", labels: check)
+    public static let certificateExpiry = MetricFamily(
+        "provider_tls_cert_expiry_timestamp_seconds", .gauge,
+        "Unix time the earliest certificate of the peer's chain expires, from the last HTTPS background probe.", labels: check)
+
+    // MARK: Per provider
+
+    public static let state = MetricFamily(
+        "provider_state", .gauge, "1 for the provider's current state (unknown, healthy, degraded, down), else 0.",
+        labels: ["provider", "state"])
+    public static let healthScore = MetricFamily(
+        "provider_health_score", .gauge,
+        "0..1: 0.6 x max(0, 1 - median latency of the last 20 API probes / 1s) + 0.4 x their success ratio.", labels: ["provider"])
+    public static let info = MetricFamily(
+        "provider_info", .gauge, "1, labelled with the provider's preset and priority (empty when unset).",
+        labels: ["provider", "preset", "priority"])
+
+    // MARK: Exporter
+
+    public static let probesInFlight = MetricFamily(
+        "provider_exporter_probes_in_flight", .gauge, "Probes running now.")
+    public static let probesSkipped = MetricFamily(
+        "provider_exporter_probes_skipped_total", .counter,
+        "Scheduled probes that did not run: overlap (the previous one still ran) or backoff (the provider is down).",
+        labels: ["provider", "check", "reason"])
+
     // MARK: Exporter
 
     public static let buildInfo = MetricFamily(

@@ -1,0 +1,164 @@
+/// One kind of probe. A check is a small value with one job; it never touches
+/// metrics: it returns what it saw.
+public protocol Check: Sendable {
+    /// Runs one probe within `timeout` seconds. nil if it was cancelled.
+    func run(using client: HTTPClient, timeout: Double) async -> ProbeOutcome?
+}
+
+/// The check types, registered in one exhaustive switch.
+public enum Checks {
+    public static func make(_ check: CheckConfig, provider: ProviderConfig) -> any Check {
+        switch check.type {
+        case .models: ModelsCheck(config: check, provider: provider)
+        case .http: HTTPCheck(config: check, provider: provider)
+        }
+    }
+
+    /// The request every check starts from: headers, secret headers, TLS,
+    /// connection reuse. `withKey` adds the provider's API key in its scheme.
+    static func baseRequest(url: String, check: CheckConfig, provider: ProviderConfig, timeout: Double, withKey: Bool) -> ClientRequest {
+        var request = ClientRequest(url: url, timeout: timeout)
+        request.headers = check.headers
+        request.secretHeaders = provider.secretHeaders.map { ($0.name, $0.value) }
+        if withKey, let key = provider.apiKey {
+            switch provider.auth {
+            case .bearer:
+                request.secretHeaders.append(("Authorization", Secret("Bearer " + key.revealed)))
+            case .header(let name, let extra):
+                request.secretHeaders.append((name, key))
+                request.headers += extra.map { (name: $0.0, value: $0.1) }
+            }
+        }
+        request.tls = check.tls
+        request.reuseConnections = check.reuseConnections
+        return request
+    }
+
+    /// An outcome with everything the response carried besides its result.
+    static func outcome(_ response: ClientResponse, _ classified: (ProbeResult, String?), now: Double) -> ProbeOutcome {
+        var outcome = ProbeOutcome(result: classified.0, status: response.status, duration: response.duration, error: classified.1)
+        outcome.phases = response.phases
+        outcome.rateLimits = RateLimitParser.parse(response.headers, now: now)
+        outcome.certificateExpiry = response.certificateExpiry
+        return outcome
+    }
+}
+
+/// `GET {base_url}{models_path}` with the provider's auth: a 2xx JSON body with
+/// a model list (`data` or `models`), and with `expect_model`, that model in
+/// it, following the list's pagination for at most 10 pages.
+struct ModelsCheck: Check {
+    let config: CheckConfig
+    let provider: ProviderConfig
+
+    func run(using client: HTTPClient, timeout: Double) async -> ProbeOutcome? {
+        let deadline = Posix.monotonicSeconds() + timeout
+        var query = pageSizeQuery
+        var total = 0.0
+        var first: ClientResponse? = nil
+        for page in 1...10 {
+            let url = (provider.baseURL ?? "") + provider.modelsPath + (query.isEmpty ? "" : "?" + query)
+            let remaining = deadline - Posix.monotonicSeconds()
+            var request = Checks.baseRequest(url: url, check: config, provider: provider, timeout: max(0.001, remaining), withKey: true)
+            request.maxRedirects = 0 // API checks never follow redirects (SPEC section 4)
+            let response = await client.send(request)
+            total += response.duration
+            first = first ?? response
+            let (problem, next) = examine(response.body)
+            guard var classified = Classifier.classify(response, expect: config.expectStatus, bodyProblem: problem) else { return nil }
+            if classified.0 == .success, let wanted = config.expectModel, !listed(wanted, in: response.body) {
+                guard let next, page < 10 else {
+                    classified = (.invalid_response, "model \(wanted) is not listed" + (page == 10 ? " in 10 pages" : ""))
+                    return finish(response, classified, total, first)
+                }
+                query = [pageSizeQuery, next].filter { !$0.isEmpty }.joined(separator: "&")
+                continue
+            }
+            return finish(response, classified, total, first)
+        }
+        return nil // unreachable: the loop returns by page 10
+    }
+
+    func finish(_ last: ClientResponse, _ classified: (ProbeResult, String?), _ total: Double, _ first: ClientResponse?) -> ProbeOutcome {
+        var outcome = Checks.outcome(last, classified, now: Posix.wallSeconds())
+        outcome.duration = total
+        outcome.phases = first?.phases ?? last.phases
+        return outcome
+    }
+
+    var pageSizeQuery: String {
+        guard config.expectModel != nil else { return "" }
+        switch provider.pagination {
+        case .none: return ""
+        case .afterID(_, let limit): return "limit=\(limit)"
+        case .pageToken(let size): return "pageSize=\(size)"
+        }
+    }
+
+    /// Whether the body is a model list, and the query for its next page.
+    func examine(_ body: [UInt8]) -> (problem: String?, next: String?) {
+        guard let json = try? JSONValue.parse(body) else { return ("body is not JSON", nil) }
+        guard json["data"]?.array != nil || json["models"]?.array != nil else {
+            return ("body has no model list (data or models)", nil)
+        }
+        switch provider.pagination {
+        case .none: return (nil, nil)
+        case .afterID(let param, _):
+            guard case .bool(true)? = json["has_more"], let last = json["last_id"]?.string else { return (nil, nil) }
+            return (nil, "\(param)=\(percentEncode(last))")
+        case .pageToken:
+            guard let token = json["nextPageToken"]?.string, !token.isEmpty else { return (nil, nil) }
+            return (nil, "pageToken=\(percentEncode(token))")
+        }
+    }
+
+    /// `data[].id` or `models[].name`; Gemini's `models/NAME` also matches `NAME`.
+    func listed(_ model: String, in body: [UInt8]) -> Bool {
+        guard let json = try? JSONValue.parse(body) else { return false }
+        let ids = (json["data"]?.array ?? []).compactMap { $0["id"]?.string }
+            + (json["models"]?.array ?? []).compactMap { $0["name"]?.string ?? $0["id"]?.string }
+        return ids.contains { $0 == model || $0 == "models/" + model }
+    }
+
+    func percentEncode(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            if (byte >= 48 && byte <= 57) || (byte | 0x20 >= 97 && byte | 0x20 <= 122) || "-._~".utf8.contains(byte) {
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(2)
+            }
+        }
+        return out
+    }
+}
+
+/// Any URL: method, headers, body; an expected status and, with
+/// `expect_body`, a body matching the regular expression. Sends the
+/// provider's secret headers (never its API key), and follows up to 5
+/// redirects unless `follow_redirects: false`.
+struct HTTPCheck: Check {
+    let config: CheckConfig
+    let provider: ProviderConfig
+
+    func run(using client: HTTPClient, timeout: Double) async -> ProbeOutcome? {
+        var request = Checks.baseRequest(url: config.url ?? "", check: config, provider: provider, timeout: timeout, withKey: false)
+        request.method = config.method
+        request.body = config.body.map { Array($0.utf8) }
+        request.maxRedirects = config.followRedirects ? 5 : 0
+        let response = await client.send(request)
+        var problem: String? = nil
+        if let pattern = config.expectBody, let regex = try? Regex(pattern) {
+            let text = String(decoding: response.body, as: UTF8.self)
+            if !text.contains(regex) { problem = "body does not match expect_body" }
+        }
+        guard let classified = Classifier.classify(response, expect: config.expectStatus, bodyProblem: problem) else { return nil }
+        return Checks.outcome(response, classified, now: Posix.wallSeconds())
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

@@ -1,0 +1,72 @@
+/// The timing rules of SPEC section 7 for one check, as pure arithmetic on
+/// Unix seconds: each check runs on a grid `offset + k × interval`, where the
+/// offset is a stable hash of provider and check; while the provider is down
+/// the interval doubles after each failure up to `backoff_max`; a
+/// `Retry-After` longer than the interval postpones the next probe to it.
+public struct Schedule: Sendable, Equatable {
+    public let interval: Double
+    public let offset: Double
+    public let backoffMax: Double
+    /// Doublings in force: 0 until the provider is down and probes keep failing.
+    public private(set) var backoffLevel = 0
+
+    public init(provider: String, check: String, interval: Double, backoffMax: Double) {
+        self.interval = interval
+        self.backoffMax = backoffMax
+        offset = Self.stableOffset("\(provider)/\(check)", interval: interval)
+    }
+
+    /// FNV-1a of the key, scaled into [0, interval) at millisecond resolution.
+    static func stableOffset(_ key: String, interval: Double) -> Double {
+        var hash: UInt64 = 0xcbf29ce484222325
+        for byte in key.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100000001b3
+        }
+        let ms = max(1, UInt64(interval * 1000))
+        return Double(hash % ms) / 1000
+    }
+
+    /// The first grid slot at or after `t`.
+    public func slot(atOrAfter t: Double) -> Double {
+        let k = ((t - offset) / interval).rounded(.up)
+        return offset + k * interval
+    }
+
+    /// What to do after a probe that started at the slot `due`, began running
+    /// at `started` (later if it waited for a permit) and finished at `finished`.
+    public struct Next: Sendable, Equatable {
+        public var at: Double
+        /// Slots that passed while the probe waited or ran.
+        public var overlapSkips: Int
+        /// Slots left out because of backoff.
+        public var backoffSkips: Int
+    }
+
+    public mutating func next(due: Double, finished: Double, succeeded: Bool, providerDown: Bool, retryAfter: Double?) -> Next {
+        if succeeded {
+            backoffLevel = 0
+        } else if providerDown && backoffMax > interval {
+            backoffLevel = min(backoffLevel + 1, 30)
+        }
+        // Slots strictly after `due` that had passed by the time the probe finished.
+        let regular = slot(atOrAfter: due + interval / 2)
+        // Never the slot that just ran, even if the probe took no time at all.
+        let free = max(regular, slot(atOrAfter: finished))
+        let overlap = max(0, Int(((free - regular) / interval).rounded()))
+        var at = free
+        var backoffSkips = 0
+        if backoffLevel > 0 {
+            let stretched = min(interval * Double(1 << backoffLevel), max(backoffMax, interval))
+            let backedOff = slot(atOrAfter: due + stretched - interval / 2)
+            if backedOff > at {
+                backoffSkips = Int(((backedOff - at) / interval).rounded())
+                at = backedOff
+            }
+        }
+        if let retryAfter, retryAfter > interval, finished + retryAfter > at {
+            at = finished + retryAfter
+        }
+        return Next(at: at, overlapSkips: overlap, backoffSkips: backoffSkips)
+    }
+}

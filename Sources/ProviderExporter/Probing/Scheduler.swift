@@ -1,0 +1,125 @@
+import Synchronization
+
+/// Wall-clock time and sleeping, injected so tests can drive the scheduler.
+public protocol SchedulerClock: Sendable {
+    /// Unix seconds.
+    func now() -> Double
+    /// Returns at Unix time `t`, or throws when the task is cancelled.
+    func sleep(until t: Double) async throws
+}
+
+public struct SystemClock: SchedulerClock {
+    public init() {}
+    public func now() -> Double { Posix.wallSeconds() }
+    public func sleep(until t: Double) async throws {
+        let delay = t - now()
+        if delay > 0 { try await Task.sleep(for: .milliseconds(Int64((delay * 1000).rounded(.up)))) }
+        try Task.checkCancellation()
+    }
+}
+
+/// At most `limit` probes at once (`max_concurrent_probes`).
+actor ProbeLimiter {
+    private var available: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) { available = limit }
+
+    func acquire() async {
+        if available > 0 {
+            available -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty { available += 1 } else { waiting.removeFirst().resume() }
+    }
+}
+
+/// Runs every check on its schedule: one task per check that sleeps until its
+/// slot, takes a permit, probes, records the outcome and computes the next
+/// slot. A reload or shutdown cancels the tasks (and their transfers).
+public final class Scheduler: Sendable {
+    let client: HTTPClient
+    let store: StateStore
+    let clock: any SchedulerClock
+    let logger: Logger
+    private let tasks = Mutex<[Task<Void, Never>]>([])
+
+    public init(client: HTTPClient, store: StateStore, clock: any SchedulerClock = SystemClock(), logger: Logger) {
+        self.client = client
+        self.store = store
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Replaces every task with one per check of `config`. Counters live in the
+    /// store, and offsets are stable, so a restart keeps each check's rhythm.
+    public func apply(_ config: ExporterConfig) {
+        let limiter = ProbeLimiter(limit: config.global.maxConcurrentProbes)
+        var started: [Task<Void, Never>] = []
+        for provider in config.providers {
+            for check in provider.checks {
+                let schedule = Schedule(provider: provider.name, check: check.name, interval: check.interval.seconds,
+                                        backoffMax: config.global.backoffMax.seconds)
+                started.append(Task { [self] in
+                    await loop(provider: provider, check: check, schedule: schedule, limiter: limiter)
+                })
+            }
+        }
+        let old = tasks.withLock { t -> [Task<Void, Never>] in
+            defer { t = started }
+            return t
+        }
+        for task in old { task.cancel() }
+    }
+
+    public func stop() {
+        let old = tasks.withLock { t -> [Task<Void, Never>] in
+            defer { t = [] }
+            return t
+        }
+        for task in old { task.cancel() }
+    }
+
+    func loop(provider: ProviderConfig, check: CheckConfig, schedule initial: Schedule, limiter: ProbeLimiter) async {
+        var schedule = initial
+        let probe = Checks.make(check, provider: provider)
+        var due = schedule.slot(atOrAfter: clock.now())
+        while !Task.isCancelled {
+            store.setNextProbe(provider: provider.name, check: check.name, at: due)
+            do { try await clock.sleep(until: due) } catch { return }
+            await limiter.acquire()
+            store.probeStarted()
+            let outcome = await probe.run(using: client, timeout: check.timeout.seconds)
+            store.probeFinished()
+            await limiter.release()
+            guard let outcome, !Task.isCancelled else { return }
+            let finished = clock.now()
+            let transition = store.record(provider: provider.name, check: check.name, outcome: outcome, finishedAt: finished)
+            log(provider: provider.name, check: check.name, outcome: outcome, transition: transition)
+            let down = store.provider(named: provider.name)?.health == .down
+            let next = schedule.next(due: due, finished: finished, succeeded: outcome.result.isSuccess,
+                                     providerDown: down, retryAfter: outcome.rateLimits.retryAfter)
+            if next.overlapSkips > 0 {
+                store.countSkip(provider: provider.name, check: check.name, reason: .overlap, count: UInt64(next.overlapSkips))
+            }
+            if next.backoffSkips > 0 {
+                store.countSkip(provider: provider.name, check: check.name, reason: .backoff, count: UInt64(next.backoffSkips))
+            }
+            due = next.at
+        }
+    }
+
+    func log(provider: String, check: String, outcome: ProbeOutcome, transition: StateTransition?) {
+        logger.debug("probe", ["provider": provider, "check": check, "result": outcome.result.rawValue,
+                               "status": outcome.status, "duration_seconds": FloatFormat.format(outcome.duration),
+                               "err": outcome.error ?? ""])
+        guard let transition else { return }
+        logger.log(transition.to == .down ? .warn : .info, "provider state changed",
+                   ["provider": provider, "from": transition.from.rawValue, "to": transition.to.rawValue,
+                    "check": check, "result": outcome.result.rawValue, "err": outcome.error ?? ""])
+    }
+}

@@ -1,0 +1,88 @@
+/// `provider_state{state}` values (SPEC section 7).
+public enum ProviderHealth: String, Sendable, CaseIterable {
+    case unknown, healthy, degraded, down
+
+    /// Best first, for the `/api/v1/providers` ranking.
+    var rank: Int {
+        switch self {
+        case .healthy: 0
+        case .degraded: 1
+        case .unknown: 2
+        case .down: 3
+        }
+    }
+}
+
+/// Why a scheduled probe did not run (`provider_exporter_probes_skipped_total{reason}`).
+public enum SkipReason: String, Sendable, CaseIterable {
+    case overlap, backoff
+}
+
+/// Everything known about one check, kept across reloads while the check stays.
+public struct CheckRecord: Sendable {
+    public var config: CheckConfig
+    public var histogram: HistogramValue
+    public var counts: [ProbeResult: UInt64] = Dictionary(uniqueKeysWithValues: ProbeResult.allCases.map { ($0, 0) })
+    public var skipped: [SkipReason: UInt64] = Dictionary(uniqueKeysWithValues: SkipReason.allCases.map { ($0, 0) })
+    public var lastResult: ProbeResult?
+    public var consecutiveFailures = 0
+    public var lastStatus = 0
+    public var lastProbeAt: Double?
+    public var nextProbeAt: Double?
+    public var lastSuccessAt: Double?
+    public var lastDuration: Double?
+    public var phases: PhaseTimings?
+    /// Last known window per resource; a response without the headers keeps them.
+    public var rateLimits: [RateLimitResource: RateLimitWindow] = [:]
+    public var retryAfter: Double?
+    public var certificateExpiry: Double?
+    public var lastError: String?
+
+    init(config: CheckConfig, buckets: [Double]) {
+        self.config = config
+        histogram = HistogramValue(upperBounds: buckets)
+    }
+
+    /// Whether a rate-limit window has under 10% of its limit left.
+    var rateLimitLow: Bool {
+        rateLimits.values.contains { w in
+            guard let limit = w.limit, let remaining = w.remaining, limit > 0 else { return false }
+            return remaining < 0.1 * limit
+        }
+    }
+}
+
+/// Everything known about one provider.
+public struct ProviderRecord: Sendable {
+    public var config: ProviderConfig
+    /// In config order.
+    public var checks: [CheckRecord]
+    /// The last 20 API probes of any check: success and duration, for the score.
+    public var recent: [(ok: Bool, duration: Double)] = []
+    public var health: ProviderHealth = .unknown
+
+    /// `provider_health_score` (SPEC section 7), nil without API probes:
+    /// 0.6 × max(0, 1 − median latency / 1 s) + 0.4 × success ratio.
+    public var healthScore: Double? {
+        guard !checks.isEmpty, !recent.isEmpty else { return nil }
+        let durations = recent.map(\.duration).sorted()
+        let n = durations.count
+        let median = n % 2 == 1 ? durations[n / 2] : (durations[n / 2 - 1] + durations[n / 2]) / 2
+        let ratio = Double(recent.filter(\.ok).count) / Double(n)
+        return 0.6 * max(0, 1 - median) + 0.4 * ratio
+    }
+
+    /// The state SPEC section 7 defines, from the API checks (status pages
+    /// arrive with their own issue).
+    func evaluate() -> ProviderHealth {
+        let probed = checks.filter { $0.lastResult != nil }
+        guard !probed.isEmpty else { return .unknown }
+        if probed.contains(where: { $0.consecutiveFailures >= $0.config.failureThreshold }) { return .down }
+        let degraded = probed.contains { c in
+            c.lastResult != .success
+                || (c.lastDuration ?? 0) > c.config.degradedLatency.seconds
+                || c.rateLimitLow
+        }
+        return degraded ? .degraded : .healthy
+    }
+}

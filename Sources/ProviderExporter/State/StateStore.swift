@@ -1,0 +1,120 @@
+import Synchronization
+
+/// A provider's state change, for the one log line per transition.
+public struct StateTransition: Sendable, Equatable {
+    public var provider: String
+    public var from: ProviderHealth
+    public var to: ProviderHealth
+}
+
+/// The latest state of every provider and check, behind one lock. Probes write
+/// outcomes here; collectors and endpoints read copies.
+public final class StateStore: Sendable {
+    struct Store {
+        var providers: [ProviderRecord] = []
+        var buckets: [Double] = []
+        var inFlight = 0
+        /// Bumped on every change, so readers can tell nothing changed.
+        var generation: UInt64 = 0
+    }
+
+    private let store = Mutex(Store())
+
+    public init() {}
+
+    /// Adopts a (re)loaded config: providers and checks that stay keep their
+    /// counters and history; removed ones disappear with their series; new ones
+    /// start with every counter at 0. A change of buckets resets histograms.
+    public func apply(_ config: ExporterConfig) {
+        store.withLock { s in
+            let old = Dictionary(uniqueKeysWithValues: s.providers.map { ($0.config.name, $0) })
+            let bucketsChanged = s.buckets != config.global.buckets
+            s.buckets = config.global.buckets
+            s.providers = config.providers.map { p in
+                let previous = old[p.name]
+                let previousChecks = Dictionary(uniqueKeysWithValues: (previous?.checks ?? []).map { ($0.config.name, $0) })
+                let checks = p.checks.map { c -> CheckRecord in
+                    guard var kept = previousChecks[c.name], kept.config.type == c.type else {
+                        return CheckRecord(config: c, buckets: config.global.buckets)
+                    }
+                    kept.config = c
+                    if bucketsChanged { kept.histogram = HistogramValue(upperBounds: config.global.buckets) }
+                    return kept
+                }
+                var record = ProviderRecord(config: p, checks: checks)
+                if let previous {
+                    record.recent = previous.recent
+                    record.health = previous.health
+                }
+                record.health = record.evaluate()
+                return record
+            }
+            s.generation &+= 1
+        }
+    }
+
+    /// Records a finished probe; returns the provider's state change, if any.
+    @discardableResult
+    public func record(provider: String, check: String, outcome: ProbeOutcome, finishedAt: Double) -> StateTransition? {
+        store.withLock { s in
+            guard let p = s.providers.firstIndex(where: { $0.config.name == provider }),
+                  let c = s.providers[p].checks.firstIndex(where: { $0.config.name == check }) else { return nil }
+            var r = s.providers[p].checks[c]
+            r.counts[outcome.result, default: 0] += 1
+            r.histogram.observe(outcome.duration)
+            r.lastResult = outcome.result
+            r.lastStatus = outcome.status
+            r.lastProbeAt = finishedAt
+            r.lastDuration = outcome.duration
+            r.phases = outcome.phases ?? r.phases
+            r.retryAfter = outcome.rateLimits.retryAfter
+            for (resource, window) in outcome.rateLimits.windows { r.rateLimits[resource] = window }
+            if let expiry = outcome.certificateExpiry { r.certificateExpiry = expiry }
+            if outcome.result.isSuccess {
+                r.consecutiveFailures = 0
+                r.lastSuccessAt = finishedAt
+                r.lastError = nil
+            } else {
+                r.consecutiveFailures += 1
+                r.lastError = outcome.error ?? outcome.result.rawValue
+            }
+            s.providers[p].checks[c] = r
+            s.providers[p].recent.append((outcome.result.isSuccess, outcome.duration))
+            if s.providers[p].recent.count > 20 { s.providers[p].recent.removeFirst() }
+            let before = s.providers[p].health
+            let after = s.providers[p].evaluate()
+            s.providers[p].health = after
+            s.generation &+= 1
+            return before == after ? nil : StateTransition(provider: provider, from: before, to: after)
+        }
+    }
+
+    public func setNextProbe(provider: String, check: String, at time: Double) {
+        update(provider, check) { $0.nextProbeAt = time }
+    }
+
+    public func countSkip(provider: String, check: String, reason: SkipReason, count: UInt64 = 1) {
+        update(provider, check) { $0.skipped[reason, default: 0] += count }
+    }
+
+    public func probeStarted() { store.withLock { $0.inFlight += 1 } }
+    public func probeFinished() { store.withLock { $0.inFlight -= 1 } }
+
+    private func update(_ provider: String, _ check: String, _ body: (inout CheckRecord) -> Void) {
+        store.withLock { s in
+            guard let p = s.providers.firstIndex(where: { $0.config.name == provider }),
+                  let c = s.providers[p].checks.firstIndex(where: { $0.config.name == check }) else { return }
+            body(&s.providers[p].checks[c])
+            s.generation &+= 1
+        }
+    }
+
+    /// A copy of everything, for collectors and endpoints.
+    public var snapshot: (providers: [ProviderRecord], inFlight: Int) {
+        store.withLock { ($0.providers, $0.inFlight) }
+    }
+
+    public func provider(named name: String) -> ProviderRecord? {
+        store.withLock { s in s.providers.first { $0.config.name == name } }
+    }
+}
