@@ -7,10 +7,33 @@ BIN=${1:?usage: validate_metrics.sh BIN_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 work=$(mktemp -d)
-trap 'stop_exporter; rm -rf "$work"' EXIT
+fake_pid=""
+trap 'stop_exporter; [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null; rm -rf "$work"' EXIT
 
-start_exporter "$work/log"
+# A fake provider, so that the output holds provider series too (one healthy
+# provider, one failing), not only the exporter's own.
+python3 "$here/fake_provider.py" > "$work/fake.port" &
+fake_pid=$!
+for _ in $(seq 1 100); do [ -s "$work/fake.port" ] && break; sleep 0.05; done
+fake_port=$(cat "$work/fake.port")
+cat > "$work/config.yml" <<YAML
+global: {interval: 1s, timeout: 500ms}
+providers:
+  - name: gateway
+    preset: openai_compatible
+    base_url: http://127.0.0.1:$fake_port/v1
+    checks: [{name: models, type: models, expect_model: llama-3.1-8b}]
+  - name: broken
+    preset: openai_compatible
+    base_url: http://127.0.0.1:$fake_port/broken
+YAML
+start_exporter "$work/log" --config.file="$work/config.yml"
 url="http://127.0.0.1:$PORT/metrics"
+for _ in $(seq 1 100); do
+  curl -sf "$url" | grep -q '^provider_up{check="models",provider="broken"} 0' && \
+    curl -sf "$url" | grep -q '^provider_up{check="models",provider="gateway"} 1' && break
+  sleep 0.1
+done
 prom3_accept='application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2'
 
 curl -sf "$url" -o "$work/text"
@@ -27,6 +50,11 @@ from prometheus_client.parser import text_string_to_metric_families
 fams = list(text_string_to_metric_families(open(sys.argv[1]).read()))
 names = {f.name for f in fams}
 assert "provider_exporter_build_info" in names, names
+assert "provider_probe_duration_seconds" in names, names
+samples = {(s.name, tuple(sorted(s.labels.items()))): s.value for f in fams for s in f.samples}
+assert samples[("provider_up", (("check", "models"), ("provider", "gateway")))] == 1, "gateway not up"
+assert samples[("provider_up", (("check", "models"), ("provider", "broken")))] == 0, "broken not down"
+assert samples[("provider_ratelimit_remaining", (("check", "models"), ("provider", "gateway"), ("resource", "requests")))] == 42
 assert "process_cpu_seconds" in names, names   # the parser strips _total from counters
 PY
 }
@@ -37,6 +65,9 @@ from prometheus_client.openmetrics.parser import text_string_to_metric_families
 fams = {f.name: f for f in text_string_to_metric_families(open(sys.argv[1]).read())}
 assert fams["process_cpu_seconds"].type == "counter", fams.keys()
 assert fams["provider_exporter_build_info"].type == "gauge"
+assert fams["provider_probe_duration_seconds"].type == "histogram"
+assert fams["provider_probes"].type == "counter"
+assert fams["provider_state"].type == "gauge"
 PY
 }
 

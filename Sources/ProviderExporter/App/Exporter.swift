@@ -136,7 +136,13 @@ public final class Exporter: Sendable {
                     }
                 }
             }
-            let records = store.provider(named: name).map { [$0] } ?? []
+            // With check=, only that check's per-check series (provider-level ones stay).
+            let names = Set(selected.map(\.name))
+            let records = store.provider(named: name).map { record -> [ProviderRecord] in
+                var r = record
+                r.checks = r.checks.filter { names.contains($0.config.name) }
+                return [r]
+            } ?? []
             let plain = ExpositionEncoder.encode(ProviderCollector.families(records, inFlight: nil), format: variant.format)
             let body = variant.gzip ? Gzip.compress(plain).map { ScrapeCache.Body(bytes: $0, gzipped: true) } : nil
             return metricsResponse(body ?? ScrapeCache.Body(bytes: plain, gzipped: false), variant)

@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+@testable import ProviderExporter
+
+/// Parses text-format samples into "name{labels}" -> value (tests only).
+func samples(_ text: String) -> [String: Double] {
+    var out: [String: Double] = [:]
+    for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+        guard let space = line.lastIndex(of: " ") else { continue }
+        out[String(line[..<space])] = Double(line[line.index(after: space)...])
+    }
+    return out
+}
+
+/// The real binary probing a fake provider over loopback.
+@Suite(.serialized) struct ExporterProbingTests {
+    static let key = "test-key-gw-secret-123"
+    static let orgSecret = "test-org-secret-456"
+
+    static func config(_ fake: FakeProvider) -> String {
+        """
+        global: {interval: 1s, timeout: 500ms, failure_threshold: 2}
+        providers:
+          - name: gw
+            preset: openai_compatible
+            base_url: \(fake.baseURL)/v1
+            api_key_env: GW_KEY
+            secret_headers_env: {X-Org-Key: ORG_KEY}
+            priority: 2
+            checks:
+              - {name: models, type: models, expect_model: llama-3.1-8b}
+              - {name: health, type: http, url: '\(fake.baseURL)/health', expect_body: '"ok"'}
+          - name: second
+            preset: openai_compatible
+            base_url: \(fake.baseURL)/v2
+            priority: 1
+
+        """
+    }
+
+    @Test func probesReportMetricsAPIAndNeverLeakSecrets() async throws {
+        try await offPool {
+            let fake = try FakeProvider()
+            defer { fake.stop() }
+            fake.set("/v1/models", .json(200, #"{"object":"list","data":[{"id":"llama-3.1-8b"}]}"#, headers: [
+                ("x-ratelimit-limit-requests", "100"), ("x-ratelimit-remaining-requests", "99"), ("x-ratelimit-reset-requests", "6s")]))
+            fake.set("/health", .json(200, #"{"status":"ok"}"#))
+            fake.set("/v2/models", .json(200, #"{"data":[]}"#))
+            let path = try BinaryTests.writeTemp("probing.yml", Self.config(fake))
+            let run = try BinaryTests.start(["--config.file=\(path)", "--log.level=debug"],
+                                            environment: ["GW_KEY": Self.key, "ORG_KEY": Self.orgSecret])
+            let client = try RawClient(port: run.port)
+
+            var values: [String: Double] = [:]
+            for _ in 0..<100 {
+                values = samples(try client.get("/metrics").text)
+                if values["provider_up{check=\"health\",provider=\"gw\"}"] == 1 && values["provider_up{check=\"models\",provider=\"gw\"}"] == 1
+                    && values["provider_up{check=\"models\",provider=\"second\"}"] == 1 { break }
+                usleep(100_000)
+            }
+            #expect(values["provider_up{check=\"models\",provider=\"gw\"}"] == 1)
+            #expect(values["provider_up{check=\"health\",provider=\"gw\"}"] == 1)
+            #expect(values["provider_http_status_code{check=\"models\",provider=\"gw\"}"] == 200)
+            #expect(values["provider_ratelimit_limit{check=\"models\",provider=\"gw\",resource=\"requests\"}"] == 100)
+            #expect(values["provider_ratelimit_remaining{check=\"models\",provider=\"gw\",resource=\"requests\"}"] == 99)
+            #expect(values["provider_state{provider=\"gw\",state=\"healthy\"}"] == 1)
+            #expect(values["provider_info{preset=\"openai_compatible\",priority=\"2\",provider=\"gw\"}"] == 1)
+            #expect((values["provider_probe_duration_seconds_count{check=\"models\",provider=\"gw\"}"] ?? 0) >= 1)
+            #expect(values["provider_probes_total{check=\"models\",provider=\"gw\",result=\"timeout\"}"] == 0)
+            #expect((values["provider_next_probe_timestamp_seconds{check=\"models\",provider=\"gw\"}"] ?? 0) > Date().timeIntervalSince1970 - 2)
+
+            // The key went where it belongs, the secret header too.
+            let models = try #require(fake.requests.first { $0.path == "/v1/models" })
+            #expect(models.headers["authorization"] == "Bearer \(Self.key)" && models.headers["x-org-key"] == Self.orgSecret)
+            #expect(models.headers["user-agent"] == "provider_exporter/\(BuildInfo.version)")
+
+            // /probe: runs now, answers only that provider's series.
+            let probed = try client.get("/probe?provider=gw&check=models", headers: ["X-Prometheus-Scrape-Timeout-Seconds: 10"])
+            #expect(probed.status == 200)
+            #expect(probed.text.contains("provider_up{check=\"models\",provider=\"gw\"} 1"))
+            #expect(!probed.text.contains("provider=\"second\"") && !probed.text.contains("check=\"health\""))
+            #expect(try client.get("/probe?provider=nope").status == 404)
+            #expect(try client.get("/probe?provider=gw&check=nope").status == 404)
+            #expect(try client.get("/probe").status == 400)
+
+            // /api/v1/providers: best first, priority before name.
+            let api = try client.get("/api/v1/providers")
+            #expect(api.headers["content-type"] == "application/json")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(api.body)) as? [String: Any])
+            let providers = try #require(json["providers"] as? [[String: Any]])
+            #expect(providers.map { $0["name"] as? String } == ["second", "gw"])
+            #expect(providers[1]["state"] as? String == "healthy" && providers[1]["priority"] as? Int == 2)
+            let checks = try #require(providers[1]["checks"] as? [[String: Any]])
+            #expect(checks.map { $0["name"] as? String } == ["models", "health"])
+            let limits = try #require((checks[0]["ratelimits"] as? [String: Any])?["requests"] as? [String: Any])
+            #expect(limits["remaining"] as? Int == 99)
+            #expect((providers[1]["health_score"] as? Double ?? 0) > 0.5)
+
+            let landing = try client.get("/").text
+            #expect(landing.contains("<td>gw</td><td class=\"healthy\">healthy</td>"))
+
+            // Failures: two 500s make the provider down, with one warn line.
+            fake.set("/v1/models", .json(500, #"{"error":{"type":"api_error"}}"#))
+            var down = false
+            for _ in 0..<100 where !down {
+                down = samples(try client.get("/metrics").text)["provider_state{provider=\"gw\",state=\"down\"}"] == 1
+                if !down { usleep(100_000) }
+            }
+            #expect(down)
+
+            let everything = try [client.get("/metrics").text, client.get("/config").text, client.get("/").text,
+                                  client.get("/api/v1/providers").text, probed.text]
+            run.process.terminate()
+            run.process.waitUntilExit()
+            let log = String(decoding: run.stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(log.contains("msg=\"provider state changed\" provider=gw from=degraded to=down check=models result=server_error"))
+            #expect(log.contains("msg=probe provider=gw check=models result=success"))
+            for text in everything + [log] {
+                #expect(!text.contains(Self.key) && !text.contains(Self.orgSecret))
+            }
+        }
+    }
+}
