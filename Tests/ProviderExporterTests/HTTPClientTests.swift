@@ -180,3 +180,41 @@ let loopbackOnly: Bool = {
     let interfaces = text.split(separator: "\n").dropFirst(2).compactMap { $0.split(separator: ":").first?.trimmingCharacters(in: .whitespaces) }
     return interfaces == ["lo"]
 }()
+
+@Suite(.serialized) struct TLSTests {
+    @Test func verificationCustomCAServerNameInsecureAndExpiry() async throws {
+        let server = try TLSServer()
+        defer { server.stop() }
+        let url = "https://127.0.0.1:\(server.port)/v1/models"
+        let client = HTTPClientTests.client
+
+        // A self-signed certificate is refused by default.
+        let refused = await client.send(ClientRequest(url: url, timeout: 3))
+        guard case .tls? = refused.error else { Issue.record("\(String(describing: refused.error))"); return }
+
+        // Trusting its CA is not enough while the name does not match 127.0.0.1 ...
+        var trusted = ClientRequest(url: url, timeout: 3)
+        var tls = TLSConfig()
+        tls.caFile = server.certificatePath
+        trusted.tls = tls
+        let mismatch = await client.send(trusted)
+        guard case .tls? = mismatch.error else { Issue.record("\(String(describing: mismatch.error))"); return }
+
+        // ... and with server_name it is verified and measured.
+        tls.serverName = "fake-provider.test"
+        trusted.tls = tls
+        let verified = await client.send(trusted)
+        #expect(verified.error == nil && verified.status == 200)
+        let expiry = try #require(verified.certificateExpiry)
+        let inThirtyDays = Date().timeIntervalSince1970 + 30 * 86_400
+        #expect(abs(expiry - inThirtyDays) < 3600, "expiry \(expiry)")
+        #expect((verified.phases?.tls ?? 0) > 0)
+
+        var insecure = ClientRequest(url: url, timeout: 3)
+        var skip = TLSConfig()
+        skip.insecureSkipVerify = true
+        insecure.tls = skip
+        let skipped = await client.send(insecure)
+        #expect(skipped.error == nil && skipped.status == 200)
+    }
+}

@@ -98,7 +98,13 @@ final class FakeProvider: @unchecked Sendable {
     }
 
     private func serve(_ c: Int32) {
-        defer { close(c) }
+        defer {
+            // Forget it before closing: stop() must never shut down a reused number.
+            lock.lock()
+            connections.removeAll { $0 == c }
+            close(c)
+            lock.unlock()
+        }
         var buffer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
