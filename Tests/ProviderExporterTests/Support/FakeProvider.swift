@@ -136,7 +136,8 @@ final class FakeProvider: @unchecked Sendable {
             let path = String(target.split(separator: "?", maxSplits: 1).first ?? "")
             lock.lock()
             received.append(Received(method: method, path: path, headers: headers, body: body))
-            let script = scripts[path] ?? Script(status: 404, body: Array("{\"error\":\"no script\"}".utf8))
+            // A script for the exact target (with its query) wins over the path's.
+            let script = scripts[target] ?? scripts[path] ?? Script(status: 404, body: Array("{\"error\":\"no script\"}".utf8))
             lock.unlock()
             if !respond(c, script, head: method == "HEAD") { return }
         }

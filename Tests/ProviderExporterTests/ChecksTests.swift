@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+@testable import ProviderExporter
+
+@Suite(.serialized) struct ChecksTests {
+    static func provider(_ fake: FakeProvider, pagination: ModelListPagination = .none) throws -> ProviderConfig {
+        var p = try stateConfig("""
+        providers:
+          - name: gw
+            preset: openai_compatible
+            base_url: \(fake.baseURL)/v1
+            api_key_env: OPENAI_API_KEY
+            checks: [{name: models, type: models, expect_model: wanted}]
+        """).providers[0]
+        p.pagination = pagination
+        return p
+    }
+
+    @Test func modelsFollowsPaginationUntilTheModelIsListed() async throws {
+        let fake = try FakeProvider()
+        defer { fake.stop() }
+        fake.set("/v1/models?limit=1000", .json(200, #"{"data":[{"id":"a"}],"has_more":true,"last_id":"a b"}"#))
+        fake.set("/v1/models?limit=1000&after_id=a%20b", .json(200, #"{"data":[{"id":"wanted"}],"has_more":false}"#))
+        let p = try Self.provider(fake, pagination: .afterID(param: "after_id", limit: 1000))
+        let outcome = await Checks.make(p.checks[0], provider: p).run(using: HTTPClientTests.client, timeout: 2)
+        #expect(outcome?.result == .success)
+        #expect(fake.requests.count == 2)
+        #expect(fake.requests.allSatisfy { $0.headers["authorization"] == "Bearer test-key-openai-123" })
+    }
+
+    @Test func modelsGeminiPageTokensAndMissingModel() async throws {
+        let fake = try FakeProvider()
+        defer { fake.stop() }
+        fake.set("/v1/models?pageSize=1000", .json(200, #"{"models":[{"name":"models/x"}],"nextPageToken":"t1"}"#))
+        fake.set("/v1/models?pageSize=1000&pageToken=t1", .json(200, #"{"models":[{"name":"models/wanted"}]}"#))
+        let p = try Self.provider(fake, pagination: .pageToken(pageSize: 1000))
+        #expect(await Checks.make(p.checks[0], provider: p).run(using: HTTPClientTests.client, timeout: 2)?.result == .success)
+        // Without the model anywhere: invalid_response naming it.
+        fake.set("/v1/models?pageSize=1000&pageToken=t1", .json(200, #"{"models":[]}"#))
+        let missing = await Checks.make(p.checks[0], provider: p).run(using: HTTPClientTests.client, timeout: 2)
+        #expect(missing?.result == .invalid_response && missing?.error == "model wanted is not listed")
+    }
+
+    @Test(arguments: [
+        ("{\"data\":[{\"id\":\"wanted\"}]}", ProbeResult.success),
+        ("{\"models\":[{\"name\":\"models/wanted\"}]}", .success),
+        ("{\"data\":[{\"id\":\"other\"}]}", .invalid_response),
+        ("<html>maintenance</html>", .invalid_response),
+        ("{\"object\":\"list\"}", .invalid_response),
+    ])
+    func modelsBodies(body: String, expected: ProbeResult) async throws {
+        let fake = try FakeProvider()
+        defer { fake.stop() }
+        fake.set("/v1/models", .json(200, body))
+        let p = try Self.provider(fake)
+        #expect(await Checks.make(p.checks[0], provider: p).run(using: HTTPClientTests.client, timeout: 2)?.result == expected)
+    }
+
+    @Test func httpCheckSendsMethodBodyAndMatchesTheBody() async throws {
+        let fake = try FakeProvider()
+        defer { fake.stop() }
+        fake.set("/health", .json(200, #"{"status":"ok"}"#))
+        let config = try stateConfig("""
+        providers:
+          - name: gw
+            base_url: \(fake.baseURL)
+            secret_headers_env: {X-Org-Key: ORG_KEY}
+            api_key_env: OPENAI_API_KEY
+            checks:
+              - {name: post, type: http, url: '\(fake.baseURL)/health', method: POST, body: '{"ping":1}', expect_body: '"status":\\s*"ok"'}
+              - {name: strict, type: http, url: '\(fake.baseURL)/health', expect_body: 'degraded'}
+              - {name: created, type: http, url: '\(fake.baseURL)/health', expect_status: [201]}
+        """)
+        let p = config.providers[0]
+        let results = await [p.checks[0], p.checks[1], p.checks[2]].asyncMap {
+            await Checks.make($0, provider: p).run(using: HTTPClientTests.client, timeout: 2)?.result
+        }
+        #expect(results == [.success, .invalid_response, .http_error])
+        let seen = try #require(fake.requests.first)
+        #expect(seen.method == "POST" && String(decoding: seen.body, as: UTF8.self) == #"{"ping":1}"#)
+        // http checks carry the provider's secret headers, never its API key.
+        #expect(seen.headers["x-org-key"] == "test-org-secret-456" && seen.headers["authorization"] == nil)
+    }
+}
+
+extension Array {
+    func asyncMap<T>(_ transform: (Element) async -> T) async -> [T] {
+        var out: [T] = []
+        for e in self { out.append(await transform(e)) }
+        return out
+    }
+}
+
+@Suite(.serialized) struct SchedulerLimitTests {
+    @Test func maxConcurrentProbesIsRespectedAndReloadCancelsProbes() async throws {
+        let fake = try FakeProvider()
+        defer { fake.stop() }
+        fake.set("/hang", FakeProvider.Script(hang: true))
+        let checks = (1...5).map { "{name: c\($0), type: http, url: '\(fake.baseURL)/hang'}" }.joined(separator: ", ")
+        let config = try stateConfig("""
+        global: {interval: 10s, timeout: 5s, max_concurrent_probes: 2}
+        providers:
+          - name: gw
+            checks: [\(checks)]
+        """)
+        let store = StateStore()
+        let clock = ManualClock(1_000_000)
+        let scheduler = Scheduler(client: HTTPClientTests.client, store: store, clock: clock, logger: quietLogger)
+        store.apply(config)
+        scheduler.apply(config)
+        defer { scheduler.stop() }
+        #expect(await SchedulerTests.eventually { store.snapshot.providers[0].checks.allSatisfy { $0.nextProbeAt != nil } })
+        clock.advance(to: 1_000_000 + 10) // every check is due
+        #expect(await SchedulerTests.eventually { fake.requests.count == 2 })
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(fake.requests.count == 2)
+        #expect(store.snapshot.inFlight == 2)
+
+        // A reload cancels the hanging probes at once; nothing is recorded for them.
+        let started = Date()
+        scheduler.apply(config)
+        #expect(await SchedulerTests.eventually { store.snapshot.inFlight == 0 })
+        #expect(Date().timeIntervalSince(started) < 2)
+        #expect(store.snapshot.providers[0].checks.allSatisfy { $0.lastResult == nil })
+    }
+}
