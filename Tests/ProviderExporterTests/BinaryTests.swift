@@ -74,17 +74,21 @@ import ProviderExporter
         return (process.terminationStatus, stdout, stderr)
     }
 
-    @Test func unknownFlagExitsTwoNamingIt() throws {
-        let result = try Self.runToEnd(["--web.listen-adress=:1"])
-        #expect(result.status == 2)
-        #expect(result.stderr.contains("--web.listen-adress"))
+    @Test func unknownFlagExitsTwoNamingIt() async throws {
+        try await offPool {
+            let result = try Self.runToEnd(["--web.listen-adress=:1"])
+            #expect(result.status == 2)
+            #expect(result.stderr.contains("--web.listen-adress"))
+        }
     }
 
-    @Test func versionAndHelp() throws {
-        let version = try Self.runToEnd(["--version"])
-        #expect(version.status == 0 && version.stdout.hasPrefix("provider_exporter, version \(BuildInfo.version)"))
-        let help = try Self.runToEnd(["--help"])
-        #expect(help.status == 0 && help.stdout.contains("--web.max-connections"))
+    @Test func versionAndHelp() async throws {
+        try await offPool {
+            let version = try Self.runToEnd(["--version"])
+            #expect(version.status == 0 && version.stdout.hasPrefix("provider_exporter, version \(BuildInfo.version)"))
+            let help = try Self.runToEnd(["--help"])
+            #expect(help.status == 0 && help.stdout.contains("--web.max-connections"))
+        }
     }
 
     @Test func busyPortIsAClearErrorNotACrash() async throws {
@@ -130,33 +134,37 @@ import ProviderExporter
     """
     static let keys = ["OPENAI_API_KEY": "test-key-openai-123", "ORG_KEY": "test-org-secret-456"]
 
-    @Test func configCheckPassesAndFailsWithLocations() throws {
-        let good = try Self.writeTemp("good.yml", Self.goodConfig)
-        let ok = try Self.runToEnd(["--config.file=\(good)", "--config.check"], environment: Self.keys)
-        #expect(ok.status == 0, "\(ok.stderr)")
-        #expect(ok.stdout.contains("provider gw; preset openai_compatible; checks: models (models every 1m)"))
-        #expect(ok.stdout.hasSuffix("config OK: 2 provider(s)\n"))
+    @Test func configCheckPassesAndFailsWithLocations() async throws {
+        try await offPool {
+            let good = try Self.writeTemp("good.yml", Self.goodConfig)
+            let ok = try Self.runToEnd(["--config.file=\(good)", "--config.check"], environment: Self.keys)
+            #expect(ok.status == 0, "\(ok.stderr)")
+            #expect(ok.stdout.contains("provider gw; preset openai_compatible; checks: models (models every 1m)"))
+            #expect(ok.stdout.hasSuffix("config OK: 2 provider(s)\n"))
 
-        let bad = try Self.writeTemp("bad.yml", Self.goodConfig.replacingOccurrences(of: "base_url:", with: "base_urll:"))
-        let failed = try Self.runToEnd(["--config.file=\(bad)", "--config.check"], environment: Self.keys)
-        #expect(failed.status == 1)
-        #expect(failed.stderr.contains("\(bad):4:5: providers[0]: unknown key 'base_urll' (did you mean 'base_url'?)"))
-        #expect(failed.stderr.contains("\(bad):2:5: providers[0]: preset 'openai_compatible' needs base_url"))
+            let bad = try Self.writeTemp("bad.yml", Self.goodConfig.replacingOccurrences(of: "base_url:", with: "base_urll:"))
+            let failed = try Self.runToEnd(["--config.file=\(bad)", "--config.check"], environment: Self.keys)
+            #expect(failed.status == 1)
+            #expect(failed.stderr.contains("\(bad):4:5: providers[0]: unknown key 'base_urll' (did you mean 'base_url'?)"))
+            #expect(failed.stderr.contains("\(bad):2:5: providers[0]: preset 'openai_compatible' needs base_url"))
 
-        let missingKey = try Self.runToEnd(["--config.file=\(good)", "--config.check"], environment: ["ORG_KEY": "x"])
-        #expect(missingKey.status == 1)
-        #expect(missingKey.stderr.contains("environment variable OPENAI_API_KEY is not set"))
+            let missingKey = try Self.runToEnd(["--config.file=\(good)", "--config.check"], environment: ["ORG_KEY": "x"])
+            #expect(missingKey.status == 1)
+            #expect(missingKey.stderr.contains("environment variable OPENAI_API_KEY is not set"))
+        }
     }
 
-    @Test func configPrintNeverShowsSecrets() throws {
-        let good = try Self.writeTemp("print.yml", Self.goodConfig)
-        let printed = try Self.runToEnd(["--config.file=\(good)", "--config.print"], environment: Self.keys)
-        #expect(printed.status == 0)
-        #expect(printed.stdout.contains("api_key_env: OPENAI_API_KEY  # <secret>"))
-        for secret in Self.keys.values { #expect(!printed.stdout.contains(secret) && !printed.stderr.contains(secret)) }
-        let builtIn = try Self.runToEnd(["--config.print"], environment: Self.keys)
-        #expect(builtIn.stdout.contains("name: openai") && builtIn.stdout.contains("type: models"))
-        #expect(!builtIn.stdout.contains("test-key-openai-123"))
+    @Test func configPrintNeverShowsSecrets() async throws {
+        try await offPool {
+            let good = try Self.writeTemp("print.yml", Self.goodConfig)
+            let printed = try Self.runToEnd(["--config.file=\(good)", "--config.print"], environment: Self.keys)
+            #expect(printed.status == 0)
+            #expect(printed.stdout.contains("api_key_env: OPENAI_API_KEY  # <secret>"))
+            for secret in Self.keys.values { #expect(!printed.stdout.contains(secret) && !printed.stderr.contains(secret)) }
+            let builtIn = try Self.runToEnd(["--config.print"], environment: Self.keys)
+            #expect(builtIn.stdout.contains("name: openai") && builtIn.stdout.contains("type: models"))
+            #expect(!builtIn.stdout.contains("test-key-openai-123"))
+        }
     }
 
     @Test func badReloadKeepsTheRunningConfigAndGoodReloadsApply() async throws {

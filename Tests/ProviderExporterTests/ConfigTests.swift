@@ -230,3 +230,20 @@ func configErrors(_ yaml: String) -> [String] {
         #expect(keyed.providers[0].apiKeySource == .environment("OPENAI_API_KEY"))
     }
 }
+
+@Suite struct ReadmeExamplesTests {
+    /// Every ```yaml block of README.md that has `providers:` must load.
+    @Test func readmeConfigExamplesLoad() throws {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        let blocks = text.components(separatedBy: "```yaml\n").dropFirst().compactMap { $0.components(separatedBy: "```").first }
+        let configs = blocks.filter { $0.contains("providers:") }
+        #expect(configs.count >= 1)
+        // Any variable or file an example names resolves to an obvious fake.
+        let anything = ConfigEnvironment(variable: { _ in "test-fake-value" }, readFile: { _ in Array("test-fake-file\n".utf8) })
+        for yaml in configs {
+            #expect(throws: Never.self) { try ConfigLoader.parse(yaml, fileName: "README.md", environment: anything) }
+        }
+    }
+}

@@ -183,7 +183,8 @@ let loopbackOnly: Bool = {
 
 @Suite(.serialized) struct TLSTests {
     @Test func verificationCustomCAServerNameInsecureAndExpiry() async throws {
-        let server = try TLSServer()
+        // Key generation and process start block: keep them off the task pool.
+        let server = try await offPool { try TLSServer() }
         defer { server.stop() }
         let url = "https://127.0.0.1:\(server.port)/v1/models"
         let client = HTTPClientTests.client

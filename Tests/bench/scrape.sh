@@ -120,7 +120,9 @@ echo "bench server RSS after load: $(( $(rss_kb "$ours_pid") / 1024 )) MB"
 
 # Idle RSS of the real binary on its built-in default config.
 idle=$(free_port)
-"$bin/provider_exporter" --web.listen-address="127.0.0.1:$idle" --log.level=warn &
+# A clean environment: with a key variable set, the built-in default would
+# probe a real provider.
+env -i PATH="$PATH" "$bin/provider_exporter" --web.listen-address="127.0.0.1:$idle" --log.level=warn &
 pids+=($!); idle_pid=$!
 wait_http "http://127.0.0.1:$idle/metrics"
 sleep 2
