@@ -122,4 +122,31 @@ func samples(_ text: String) -> [String: Double] {
             }
         }
     }
+
+    /// Proxies come from the usual environment variables (libcurl reads them).
+    @Test func probesGoThroughTheProxyFromTheEnvironment() async throws {
+        try await offPool {
+            let proxy = try FakeProvider()
+            defer { proxy.stop() }
+            // A proxy receives the absolute URL as the request target; the host
+            // never resolves here, so only the proxy can have answered.
+            proxy.set("http://provider.invalid/v1/models", .json(200, #"{"data":[]}"#))
+            let path = try BinaryTests.writeTemp("proxy.yml", """
+            global: {interval: 1s, timeout: 900ms}
+            providers:
+              - {name: viaproxy, preset: openai_compatible, base_url: 'http://provider.invalid/v1'}
+
+            """)
+            let run = try BinaryTests.start(["--config.file=\(path)"], environment: ["http_proxy": proxy.baseURL, "NO_PROXY": ""])
+            defer { run.process.terminate() }
+            let client = try RawClient(port: run.port)
+            var up: Double? = nil
+            for _ in 0..<50 where up != 1 {
+                up = samples(try client.get("/metrics").text)["provider_up{check=\"models\",provider=\"viaproxy\"}"]
+                if up != 1 { usleep(100_000) }
+            }
+            #expect(up == 1)
+            #expect(proxy.requests.first?.path == "http://provider.invalid/v1/models")
+        }
+    }
 }

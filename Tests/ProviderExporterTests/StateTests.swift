@@ -147,7 +147,7 @@ final class ManualClock: SchedulerClock, @unchecked Sendable {
     @Test func failingProviderGoesDownBacksOffAndRecovers() async throws {
         let fake = try FakeProvider()
         defer { fake.stop() }
-        fake.set("/v1/models", .json(500, #"{"error":{"type":"api_error"}}"#))
+        fake.set("/v1/models", .json(200, #"{"data":[]}"#))
         let config = try stateConfig("""
         global: {interval: 10s, timeout: 2s, failure_threshold: 3, backoff_max: 40s}
         providers:
@@ -166,8 +166,10 @@ final class ManualClock: SchedulerClock, @unchecked Sendable {
 
         var dues: [Double] = []
         var states: [ProviderHealth] = []
-        for probe in 1...6 {
-            if probe == 6 { fake.set("/v1/models", .json(200, #"{"data":[]}"#)) }
+        for probe in 1...7 {
+            // One success, then four 500s, then a success again.
+            if probe == 2 { fake.set("/v1/models", .json(500, #"{"error":{"type":"api_error"}}"#)) }
+            if probe == 7 { fake.set("/v1/models", .json(200, #"{"data":[]}"#)) }
             #expect(await Self.eventually { clock.earliestSleeper != nil })
             let due = try #require(clock.earliestSleeper)
             dues.append(due)
@@ -177,13 +179,16 @@ final class ManualClock: SchedulerClock, @unchecked Sendable {
             states.append(store.provider(named: "gw")!.health)
         }
         let gaps = zip(dues, dues.dropFirst()).map { $1 - $0 }
-        // Three failures at the interval; then down, so 20 s, 40 s (the cap), 40 s.
-        #expect(gaps == [10, 10, 20, 40, 40])
-        #expect(states == [.degraded, .degraded, .down, .down, .down, .healthy])
+        // At the interval until down (the third failure); then 20 s, 40 s (the cap), 40 s.
+        #expect(gaps == [10, 10, 10, 20, 40, 40])
+        #expect(states == [.healthy, .degraded, .degraded, .down, .down, .down, .healthy])
         let record = try #require(store.provider(named: "gw")?.checks[0])
         #expect(record.skipped[.backoff] == 1 + 3 + 3)
+        #expect(record.consecutiveFailures == 0 && record.counts[.server_error] == 5 && record.counts[.success] == 2)
         let log = lines.withLock { $0 }
-        #expect(log.filter { $0.contains("msg=\"provider state changed\"") }.count == 3)
+        #expect(log.filter { $0.contains("msg=\"provider state changed\"") }.count == 4)
+        #expect(log.contains { $0.contains("from=unknown to=healthy") })
+        #expect(log.contains { $0.contains("level=info") && $0.contains("from=healthy to=degraded") })
         #expect(log.contains { $0.contains("level=warn") && $0.contains("from=degraded to=down") && $0.contains("result=server_error") })
         #expect(log.contains { $0.contains("from=down to=healthy") })
     }
