@@ -90,21 +90,8 @@ public enum ConfigPrinter {
             && !text.hasPrefix(" ") && !text.hasSuffix(" ") && !text.hasPrefix("-") && !text.hasPrefix("?")
             && !text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
         if plainSafe { return text }
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\x" + String(repeating: "0", count: 2 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        // YAML's double-quoted style accepts every JSON string escape.
+        return Logger.jsonString(text)
     }
 
     /// One line per provider for `--config.check`.
