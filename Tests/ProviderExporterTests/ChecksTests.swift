@@ -56,6 +56,20 @@ import Testing
         #expect(await Checks.make(p.checks[0], provider: p).run(using: HTTPClientTests.client, timeout: 2)?.result == expected)
     }
 
+    /// The recorded model lists of shared/fixtures/models.
+    @Test(arguments: [("openai.json", "text-search-babbage-doc-001"), ("gemini.json", "gemini-2.5-flash"),
+                      ("openrouter.json", "anthropic/claude-sonnet-4")])
+    func recordedModelLists(file: String, model: String) async throws {
+        let fake = try FakeProvider()
+        defer { fake.stop() }
+        fake.set("/v1/models", FakeProvider.Script(body: try fixture("models/" + file)))
+        var p = try Self.provider(fake)
+        p.checks[0].expectModel = model
+        #expect(await Checks.make(p.checks[0], provider: p).run(using: HTTPClientTests.client, timeout: 3)?.result == .success)
+        p.checks[0].expectModel = "no-such-model"
+        #expect(await Checks.make(p.checks[0], provider: p).run(using: HTTPClientTests.client, timeout: 3)?.result == .invalid_response)
+    }
+
     @Test func httpCheckSendsMethodBodyAndMatchesTheBody() async throws {
         let fake = try FakeProvider()
         defer { fake.stop() }

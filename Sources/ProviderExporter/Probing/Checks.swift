@@ -56,7 +56,7 @@ struct ModelsCheck: Check {
         var query = pageSizeQuery
         var total = 0.0
         var first: ClientResponse? = nil
-        for page in 1...10 {
+        for number in 1...10 {
             let url = (provider.baseURL ?? "") + provider.modelsPath + (query.isEmpty ? "" : "?" + query)
             let remaining = deadline - Posix.monotonicSeconds()
             var request = Checks.baseRequest(url: url, check: config, provider: provider, timeout: max(0.001, remaining), withKey: true)
@@ -64,11 +64,13 @@ struct ModelsCheck: Check {
             let response = await client.send(request)
             total += response.duration
             first = first ?? response
-            let (problem, next) = examine(response.body)
-            guard var classified = Classifier.classify(response, expect: config.expectStatus, bodyProblem: problem) else { return nil }
-            if classified.0 == .success, let wanted = config.expectModel, !listed(wanted, in: response.body) {
-                guard let next, page < 10 else {
-                    classified = (.invalid_response, "model \(wanted) is not listed" + (page == 10 ? " in 10 pages" : ""))
+            let page = examine(response.body)
+            guard var classified = Classifier.classify(response, expect: config.expectStatus, bodyProblem: page.problem) else { return nil }
+            if classified.0 == .success, let wanted = config.expectModel,
+               !page.ids.contains(where: { $0 == wanted || $0 == "models/" + wanted }) {
+                // Gemini lists `models/NAME`; `NAME` matches it too.
+                guard let next = page.next, number < 10 else {
+                    classified = (.invalid_response, "model \(wanted) is not listed" + (number == 10 ? " in 10 pages" : ""))
                     return finish(response, classified, total, first)
                 }
                 query = [pageSizeQuery, next].filter { !$0.isEmpty }.joined(separator: "&")
@@ -95,29 +97,25 @@ struct ModelsCheck: Check {
         }
     }
 
-    /// Whether the body is a model list, and the query for its next page.
-    func examine(_ body: [UInt8]) -> (problem: String?, next: String?) {
-        guard let json = try? JSONValue.parse(body) else { return ("body is not JSON", nil) }
+    /// One page, parsed once: what is wrong with it, the model ids it lists
+    /// (`data[].id` or `models[].name`), and the query for the next page.
+    func examine(_ body: [UInt8]) -> (problem: String?, ids: [String], next: String?) {
+        guard let json = try? JSONValue.parse(body) else { return ("body is not JSON", [], nil) }
         guard json["data"]?.array != nil || json["models"]?.array != nil else {
-            return ("body has no model list (data or models)", nil)
+            return ("body has no model list (data or models)", [], nil)
         }
-        switch provider.pagination {
-        case .none: return (nil, nil)
-        case .afterID(let param, _):
-            guard case .bool(true)? = json["has_more"], let last = json["last_id"]?.string else { return (nil, nil) }
-            return (nil, "\(param)=\(percentEncode(last))")
-        case .pageToken:
-            guard let token = json["nextPageToken"]?.string, !token.isEmpty else { return (nil, nil) }
-            return (nil, "pageToken=\(percentEncode(token))")
-        }
-    }
-
-    /// `data[].id` or `models[].name`; Gemini's `models/NAME` also matches `NAME`.
-    func listed(_ model: String, in body: [UInt8]) -> Bool {
-        guard let json = try? JSONValue.parse(body) else { return false }
         let ids = (json["data"]?.array ?? []).compactMap { $0["id"]?.string }
             + (json["models"]?.array ?? []).compactMap { $0["name"]?.string ?? $0["id"]?.string }
-        return ids.contains { $0 == model || $0 == "models/" + model }
+        switch provider.pagination {
+        case .none:
+            return (nil, ids, nil)
+        case .afterID(let param, _):
+            guard case .bool(true)? = json["has_more"], let last = json["last_id"]?.string else { return (nil, ids, nil) }
+            return (nil, ids, "\(param)=\(percentEncode(last))")
+        case .pageToken:
+            guard let token = json["nextPageToken"]?.string, !token.isEmpty else { return (nil, ids, nil) }
+            return (nil, ids, "pageToken=\(percentEncode(token))")
+        }
     }
 
     func percentEncode(_ text: String) -> String {
