@@ -21,7 +21,8 @@ import ProviderExporter
         let process = Process()
         process.executableURL = binary
         process.environment = ["PATH": "/usr/bin:/bin"].merging(environment) { $1 }
-        process.arguments = ["--web.listen-address=127.0.0.1:0"] + arguments
+        let config = arguments.contains { $0.hasPrefix("--config.file") } ? [] : ["--config.file=\(try Self.loopbackConfigPath())"]
+        process.arguments = ["--web.listen-address=127.0.0.1:0"] + config + arguments
         let stderr = Pipe()
         process.standardError = stderr
         try process.run()
@@ -95,7 +96,7 @@ import ProviderExporter
         try await offPool {
             let run = try Self.start()
             defer { run.process.terminate(); run.process.waitUntilExit() }
-            let second = try Self.runToEnd(["--web.listen-address=127.0.0.1:\(run.port)"])
+            let second = try Self.runToEnd(["--web.listen-address=127.0.0.1:\(run.port)", "--config.file=\(Self.loopbackConfigPath())"])
             #expect(second.status == 1)
             #expect(second.stderr.contains("Address already in use"))
         }
@@ -199,4 +200,6 @@ import ProviderExporter
             #expect(try client.get("/metrics").text.contains("provider_exporter_config_last_reload_successful 1\n"))
         }
     }
+
+    static func loopbackConfigPath() throws -> String { try writeTemp("loopback.yml", loopbackConfig) }
 }

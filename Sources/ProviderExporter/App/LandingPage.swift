@@ -4,11 +4,13 @@ enum LandingPage {
         let path = escapeHTML(telemetryPath)
         let rows = ProviderAPI.sorted(providers).map { p -> String in
             let lastProbe = p.checks.compactMap(\.lastProbeAt).max().map { Logger.rfc3339($0) } ?? "never"
-            let lastError = p.checks.compactMap(\.lastError).first ?? ""
+            let lastError = p.checks.compactMap(\.lastError).first ?? p.statusPage?.lastError ?? ""
+            let incidents = (p.statusPage?.state?.incidents ?? []).map { "\($0.impact.rawValue): \($0.name) (\($0.status))" }
+                .joined(separator: "; ")
             let checks = p.checks.map { c in "\(c.config.name): \(c.lastResult?.rawValue ?? "pending")" }.joined(separator: ", ")
             return "<tr><td>\(escapeHTML(p.config.name))</td><td class=\"\(p.health.rawValue)\">\(p.health.rawValue)</td>"
                 + "<td>\(escapeHTML(checks.isEmpty ? "status page only" : checks))</td><td>\(lastProbe)</td>"
-                + "<td>\(escapeHTML(lastError))</td></tr>"
+                + "<td>\(escapeHTML(incidents))</td><td>\(escapeHTML(lastError))</td></tr>"
         }.joined(separator: "\n")
         let html = """
         <!DOCTYPE html>
@@ -23,7 +25,7 @@ enum LandingPage {
         <p>Version <code>\(escapeHTML(BuildInfo.version))</code>, revision <code>\(escapeHTML(BuildInfo.revision))</code>, Swift <code>\(escapeHTML(BuildInfo.swiftVersion))</code>.</p>
         <h2>Providers</h2>
         <table>
-        <tr><th>provider</th><th>state</th><th>checks</th><th>last probe</th><th>last error</th></tr>
+        <tr><th>provider</th><th>state</th><th>checks</th><th>last probe</th><th>incidents</th><th>last error</th></tr>
         \(rows)
         </table>
         <h2>Endpoints</h2>

@@ -21,7 +21,11 @@ enum ProviderAPI {
 
     static func json(_ providers: [ProviderRecord]) -> String {
         let items = sorted(providers).map { p -> String in
-            let lastError = p.checks.compactMap(\.lastError).first
+            let lastError = p.checks.compactMap(\.lastError).first ?? p.statusPage?.lastError
+            let incidents = (p.statusPage?.state?.incidents ?? []).map { i in
+                "{\"id\":\(string(i.id)),\"name\":\(string(i.name)),\"impact\":\(string(i.impact.rawValue)),"
+                    + "\"status\":\(string(i.status)),\"started\":\(number(i.started))}"
+            }
             let checks = p.checks.map { c -> String in
                 let limits = c.rateLimits.sorted { $0.key < $1.key }.map { resource, w in
                     "\(string(resource.rawValue)):{\"limit\":\(number(w.limit)),\"remaining\":\(number(w.remaining)),\"reset\":\(number(w.reset))}"
@@ -32,7 +36,7 @@ enum ProviderAPI {
             }
             return "{\"name\":\(string(p.config.name)),\"state\":\(string(p.health.rawValue)),"
                 + "\"health_score\":\(number(p.healthScore)),\"priority\":\(p.config.priority.map(String.init) ?? "null"),"
-                + "\"last_error\":\(lastError.map(string) ?? "null"),\"incidents\":[],"
+                + "\"last_error\":\(lastError.map(string) ?? "null"),\"incidents\":[\(incidents.joined(separator: ","))],"
                 + "\"checks\":[\(checks.joined(separator: ","))]}"
         }
         return "{\"providers\":[\(items.joined(separator: ","))]}\n"

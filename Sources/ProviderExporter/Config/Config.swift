@@ -76,6 +76,24 @@ public struct StatusPageConfig: Sendable, Equatable {
     public var components: [String]?
     public var maxComponents = 50
     public var products: [String]?
+    /// The provider's (or global) interval and timeout; set at load.
+    public var interval = PromDuration.seconds(60)
+    public var timeout = PromDuration.seconds(10)
+
+    public init(url: String, format: StatusPageFormat) {
+        self.url = url
+        self.format = format
+    }
+
+    /// The URLs a fetch reads, in order (components.json only when needed).
+    var documentURLs: (main: String, components: String?) {
+        let base = url.hasSuffix("/") ? String(url.dropLast()) : url
+        switch format {
+        case .statuspage: return (base + "/api/v2/summary.json", base + "/api/v2/components.json")
+        case .betterstack: return (base.hasSuffix(".json") ? base : base + "/index.json", nil)
+        case .google_cloud: return (base.hasSuffix(".json") ? base : base + "/incidents.json", nil)
+        }
+    }
 }
 
 /// Where a provider's API key comes from; printed instead of the key.

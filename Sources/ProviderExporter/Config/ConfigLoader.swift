@@ -395,6 +395,8 @@ struct ConfigDecoder {
                             degradedLatency: global.degradedLatency)
         let defaults = overrides(f, path, base)
         provider.headers = defaults.headers
+        provider.statusPage?.interval = defaults.interval
+        provider.statusPage?.timeout = defaults.timeout
         if let n = f["checks"]?.value {
             guard case .sequence(let items) = n.kind else {
                 error(n, "\(path).checks", "expected a list of checks")

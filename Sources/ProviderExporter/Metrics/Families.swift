@@ -56,6 +56,34 @@ public enum Families {
         "provider_info", .gauge, "1, labelled with the provider's preset and priority (empty when unset).",
         labels: ["provider", "preset", "priority"])
 
+    // MARK: Per provider, from its status page. After a failed fetch the last
+    // good values are kept until a good answer arrives.
+
+    public static let statusPageUp = MetricFamily(
+        "provider_status_page_up", .gauge, "1 if the last background fetch and parse of the provider's status page succeeded, else 0.",
+        labels: ["provider"])
+    public static let statusIndicator = MetricFamily(
+        "provider_status_indicator", .gauge,
+        "1 for the status page's overall indicator (none, minor, major, critical, maintenance); kept from the last good fetch.",
+        labels: ["provider", "indicator"])
+    public static let componentStatus = MetricFamily(
+        "provider_component_status", .gauge,
+        "1 for each watched component's status on the status page; kept from the last good fetch.",
+        labels: ["provider", "component", "status"])
+    public static let incidents = MetricFamily(
+        "provider_incidents", .gauge, "Unresolved incidents on the status page by impact; kept from the last good fetch.",
+        labels: ["provider", "impact"])
+    public static let incidentStarted = MetricFamily(
+        "provider_incident_started_timestamp_seconds", .gauge,
+        "Unix time each unresolved incident started (started_at, else created_at); kept from the last good fetch.",
+        labels: ["provider", "incident_id", "name", "impact", "status"])
+    public static let maintenancesActive = MetricFamily(
+        "provider_maintenances_active", .gauge, "Maintenances in progress on the status page; kept from the last good fetch.",
+        labels: ["provider"])
+    public static let statusPageFetches = MetricFamily(
+        "provider_status_page_fetches_total", .counter, "Status-page fetches by result: ok, not_modified, error.",
+        labels: ["provider", "result"])
+
     // MARK: Exporter
 
     public static let probesInFlight = MetricFamily(

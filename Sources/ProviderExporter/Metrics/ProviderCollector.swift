@@ -17,11 +17,38 @@ public struct ProviderCollector: MetricsCollector {
         var next: [Series] = [], success: [Series] = [], limit: [Series] = [], remaining: [Series] = []
         var reset: [Series] = [], retry: [Series] = [], cert: [Series] = [], skipped: [Series] = []
         var state: [Series] = [], score: [Series] = [], info: [Series] = []
+        var pageUp: [Series] = [], indicator: [Series] = [], component: [Series] = [], incidents: [Series] = []
+        var started: [Series] = [], maintenances: [Series] = [], fetches: [Series] = []
         for p in providers {
             let name = p.config.name
             for health in ProviderHealth.allCases { state.append(Series([name, health.rawValue], p.health == health ? 1 : 0)) }
             if let s = p.healthScore { score.append(Series([name], s)) }
             info.append(Series([name, p.config.preset ?? "", p.config.priority.map(String.init) ?? ""], 1))
+            if let page = p.statusPage {
+                let pageLabels = [name, "status_page"]
+                for result in FetchResult.allCases { fetches.append(Series([name, result.rawValue], Double(page.fetches[result] ?? 0))) }
+                if let t = page.lastFetchAt { lastProbe.append(Series(pageLabels, t)) }
+                if let t = page.nextFetchAt { next.append(Series(pageLabels, t)) }
+                if let up = page.up { pageUp.append(Series([name], up ? 1 : 0)) }
+                if let s = page.state {
+                    for i in StatusIndicator.allCases { indicator.append(Series([name, i.rawValue], s.indicator == i ? 1 : 0)) }
+                    for c in s.components {
+                        for status in ComponentStatus.allCases {
+                            component.append(Series([name, c.label, status.rawValue], c.status == status ? 1 : 0))
+                        }
+                    }
+                    for impact in IncidentImpact.allCases {
+                        incidents.append(Series([name, impact.rawValue], Double(s.incidents.filter { $0.impact == impact }.count)))
+                    }
+                    for i in s.incidents {
+                        if let t = i.started { started.append(Series([name, i.id, i.name, i.impact.rawValue, i.status], t)) }
+                    }
+                    maintenances.append(Series([name], Double(s.maintenancesActive)))
+                } else {
+                    // All four impacts are always present.
+                    for impact in IncidentImpact.allCases { incidents.append(Series([name, impact.rawValue], 0)) }
+                }
+            }
             for c in p.checks {
                 let labels = [name, c.config.name]
                 for result in ProbeResult.allCases { probes.append(Series(labels + [result.rawValue], Double(c.counts[result] ?? 0))) }
@@ -60,6 +87,10 @@ public struct ProviderCollector: MetricsCollector {
             FamilySnapshot(Families.rateLimitReset, reset), FamilySnapshot(Families.retryAfter, retry),
             FamilySnapshot(Families.certificateExpiry, cert), FamilySnapshot(Families.state, state),
             FamilySnapshot(Families.healthScore, score), FamilySnapshot(Families.info, info),
+            FamilySnapshot(Families.statusPageUp, pageUp), FamilySnapshot(Families.statusIndicator, indicator),
+            FamilySnapshot(Families.componentStatus, component), FamilySnapshot(Families.incidents, incidents),
+            FamilySnapshot(Families.incidentStarted, started), FamilySnapshot(Families.maintenancesActive, maintenances),
+            FamilySnapshot(Families.statusPageFetches, fetches),
         ]
         if let inFlight {
             families.append(FamilySnapshot(Families.probesInFlight, [Series(Double(inFlight))]))

@@ -61,6 +61,12 @@ public final class Scheduler: Sendable {
         let limiter = ProbeLimiter(limit: config.global.maxConcurrentProbes)
         var started: [Task<Void, Never>] = []
         for provider in config.providers {
+            if let page = provider.statusPage {
+                let schedule = Schedule(provider: provider.name, check: "status_page", interval: page.interval.seconds, backoffMax: 0)
+                started.append(Task { [self] in
+                    await statusPageLoop(provider: provider, page: page, schedule: schedule, limiter: limiter)
+                })
+            }
             for check in provider.checks {
                 let schedule = Schedule(provider: provider.name, check: check.name, interval: check.interval.seconds,
                                         backoffMax: config.global.backoffMax.seconds)
@@ -110,6 +116,57 @@ public final class Scheduler: Sendable {
                 store.countSkip(provider: provider.name, check: check.name, reason: .backoff, count: UInt64(next.backoffSkips))
             }
             due = next.at
+        }
+    }
+
+    /// A status page on its grid: fetch, record, log what changed. No backoff:
+    /// a page is cheap and its news matters most when things are bad.
+    func statusPageLoop(provider: ProviderConfig, page: StatusPageConfig, schedule initial: Schedule, limiter: ProbeLimiter) async {
+        var schedule = initial
+        let fetcher = StatusPageFetcher(page: page, provider: provider)
+        var due = schedule.slot(atOrAfter: clock.now())
+        var warned: Set<String> = []
+        while !Task.isCancelled {
+            store.setNextStatusPageFetch(provider: provider.name, at: due)
+            do { try await clock.sleep(until: due) } catch { return }
+            await limiter.acquire()
+            store.probeStarted()
+            let outcome = await fetcher.fetch(using: client, timeout: page.timeout.seconds, now: clock.now())
+            store.probeFinished()
+            await limiter.release()
+            guard let outcome, !Task.isCancelled else { return }
+            let finished = clock.now()
+            let recorded = store.recordStatusPage(provider: provider.name, outcome: outcome, finishedAt: finished)
+            logPage(provider: provider.name, page: page, outcome: outcome, recorded: recorded, warned: &warned)
+            due = schedule.next(due: due, finished: finished, succeeded: true, providerDown: false, retryAfter: nil).at
+        }
+    }
+
+    func logPage(provider: String, page: StatusPageConfig, outcome: StatusPageOutcome, recorded: StateStore.PageRecorded,
+                 warned: inout Set<String>) {
+        switch outcome {
+        case .error(let text):
+            logger.warn("status page fetch failed; keeping its last state", ["provider": provider, "page": page.url, "err": text])
+        case .ok, .notModified:
+            logger.debug("status page fetched", ["provider": provider, "page": page.url])
+        }
+        for value in recorded.unknownValues where warned.insert(value).inserted {
+            logger.warn("status page uses an undocumented value; mapped to the nearest documented one",
+                        ["provider": provider, "page": page.url, "value": value])
+        }
+        if let cut = recorded.newlyCut, cut > 0 {
+            logger.warn("status page has more components than max_components; the rest are not exported",
+                        ["provider": provider, "page": page.url, "max_components": page.maxComponents, "cut": cut])
+        }
+        for change in recorded.changes {
+            let i = change.incident
+            logger.info(change.kind.rawValue, ["provider": provider, "incident_id": i.id, "name": i.name,
+                                               "impact": i.impact.rawValue, "status": i.status,
+                                               "update_id": i.latestUpdateID ?? ""])
+        }
+        if let t = recorded.transition {
+            logger.log(t.to == .down ? .warn : .info, "provider state changed",
+                       ["provider": provider, "from": t.from.rawValue, "to": t.to.rawValue, "check": "status_page"])
         }
     }
 

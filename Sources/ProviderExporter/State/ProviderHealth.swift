@@ -60,6 +60,7 @@ public struct ProviderRecord: Sendable {
     /// The last 20 API probes of any check: success and duration, for the score.
     public var recent: [(ok: Bool, duration: Double)] = []
     public var health: ProviderHealth = .unknown
+    public var statusPage: StatusPageRecord?
 
     /// `provider_health_score` (SPEC section 7), nil without API probes:
     /// 0.6 × max(0, 1 − median latency / 1 s) + 0.4 × success ratio.
@@ -72,9 +73,18 @@ public struct ProviderRecord: Sendable {
         return 0.6 * max(0, 1 - median) + 0.4 * ratio
     }
 
-    /// The state SPEC section 7 defines, from the API checks (status pages
-    /// arrive with their own issue).
+    /// The state SPEC section 7 defines. With API checks: unknown until one
+    /// completes, down on `failure_threshold` failures, degraded on a failed or
+    /// slow probe, low rate limit, or a status page that is not all clear.
+    /// Status-page only: unknown while its last fetch failed, down on a
+    /// critical indicator or a watched component in major outage.
     func evaluate() -> ProviderHealth {
+        let page = statusPage
+        guard !checks.isEmpty else {
+            guard let page, page.up == true, page.state != nil else { return .unknown }
+            if page.meansDown { return .down }
+            return page.degrades ? .degraded : .healthy
+        }
         let probed = checks.filter { $0.lastResult != nil }
         guard !probed.isEmpty else { return .unknown }
         if probed.contains(where: { $0.consecutiveFailures >= $0.config.failureThreshold }) { return .down }
@@ -83,6 +93,6 @@ public struct ProviderRecord: Sendable {
                 || (c.lastDuration ?? 0) > c.config.degradedLatency.seconds
                 || c.rateLimitLow
         }
-        return degraded ? .degraded : .healthy
+        return degraded || (page?.degrades ?? false) ? .degraded : .healthy
     }
 }

@@ -14,6 +14,8 @@ public final class StateStore: Sendable {
         var providers: [ProviderRecord] = []
         var buckets: [Double] = []
         var inFlight = 0
+        /// Incidents logged as new in this process (provider/id).
+        var seenIncidents: Set<String> = []
         /// Bumped on every change, so readers can tell nothing changed.
         var generation: UInt64 = 0
     }
@@ -42,6 +44,15 @@ public final class StateStore: Sendable {
                     return kept
                 }
                 var record = ProviderRecord(config: p, checks: checks)
+                if let page = p.statusPage {
+                    // A kept page (same URL and format) keeps its state and counters.
+                    if var kept = previous?.statusPage, kept.config.url == page.url, kept.config.format == page.format {
+                        kept.config = page
+                        record.statusPage = kept
+                    } else {
+                        record.statusPage = StatusPageRecord(config: page)
+                    }
+                }
                 if let previous {
                     record.recent = previous.recent
                     record.health = previous.health
@@ -86,6 +97,59 @@ public final class StateStore: Sendable {
             s.providers[p].health = after
             s.generation &+= 1
             return before == after ? nil : StateTransition(provider: provider, from: before, to: after)
+        }
+    }
+
+    /// What recording a status-page fetch produced, for the log.
+    public struct PageRecorded: Sendable {
+        public var transition: StateTransition?
+        public var changes: [IncidentChange] = []
+        /// Components cut by the cap, when that number changed.
+        public var newlyCut: Int?
+        public var unknownValues: [String] = []
+    }
+
+    /// Records a status-page fetch. A failed one keeps the last good state.
+    public func recordStatusPage(provider: String, outcome: StatusPageOutcome, finishedAt: Double) -> PageRecorded {
+        store.withLock { s in
+            var recorded = PageRecorded()
+            guard let p = s.providers.firstIndex(where: { $0.config.name == provider }),
+                  var page = s.providers[p].statusPage else { return recorded }
+            page.lastFetchAt = finishedAt
+            switch outcome {
+            case .ok(let fresh):
+                let (watched, cut) = page.watched(fresh)
+                recorded.changes = IncidentChange.changes(provider: provider, old: page.state?.incidents ?? [],
+                                                          new: watched.incidents, seen: &s.seenIncidents)
+                if cut != page.componentsCut { recorded.newlyCut = cut }
+                recorded.unknownValues = fresh.unknownValues
+                page.componentsCut = cut
+                page.state = watched
+                page.up = true
+                page.lastError = nil
+                page.fetches[.ok, default: 0] += 1
+            case .notModified:
+                page.up = page.state != nil
+                page.fetches[.not_modified, default: 0] += 1
+            case .error(let text):
+                page.up = false
+                page.lastError = text
+                page.fetches[.error, default: 0] += 1
+            }
+            s.providers[p].statusPage = page
+            let before = s.providers[p].health
+            let after = s.providers[p].evaluate()
+            s.providers[p].health = after
+            s.generation &+= 1
+            if before != after { recorded.transition = StateTransition(provider: provider, from: before, to: after) }
+            return recorded
+        }
+    }
+
+    public func setNextStatusPageFetch(provider: String, at time: Double) {
+        store.withLock { s in
+            guard let p = s.providers.firstIndex(where: { $0.config.name == provider }) else { return }
+            s.providers[p].statusPage?.nextFetchAt = time
         }
     }
 

@@ -9,7 +9,7 @@ func startExporter(_ configure: (inout Options) -> Void = { _ in }) throws -> Ex
     var options = Options()
     options.listenAddress = ListenAddress(host: "127.0.0.1", port: 0)
     configure(&options)
-    let config = try ConfigStore(source: .builtIn, environment: emptyEnvironment, logger: quietLogger)
+    let config = try ConfigStore(source: .file("test.yml"), environment: loopbackConfigEnvironment, logger: quietLogger)
     let exporter = try Exporter(options: options, config: config, logger: quietLogger)
     exporter.start()
     return exporter
@@ -28,3 +28,8 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
 
 /// No variables and no files: the built-in default without keys.
 let emptyEnvironment = ConfigEnvironment(variable: { _ in nil }, readFile: { _ in nil })
+
+/// A config whose only provider is a status page on a loopback port where
+/// nothing listens: tests never reach a real host (the built-in default would).
+let loopbackConfig = "providers:\n  - name: local\n    status_page: {url: 'http://127.0.0.1:9', format: statuspage}\n"
+let loopbackConfigEnvironment = ConfigEnvironment(variable: { _ in nil }, readFile: { _ in Array(loopbackConfig.utf8) })

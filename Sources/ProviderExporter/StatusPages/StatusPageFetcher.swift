@@ -1,0 +1,91 @@
+/// What one status-page fetch came to.
+public enum StatusPageOutcome: Sendable {
+    case ok(StatusPageState)
+    /// Every document answered 304: the last parsed state stands.
+    case notModified
+    /// Transport, status, size or parse problem; the previous state is kept.
+    case error(String)
+}
+
+/// `provider_status_page_fetches_total{result}`.
+public enum FetchResult: String, Sendable, CaseIterable {
+    case ok, not_modified, error
+}
+
+/// Fetches one provider's status page with conditional requests. It remembers
+/// each document's validators and last body, so a `304` on one document and a
+/// `200` on another still decode. Owned by one scheduler task: not shared.
+final class StatusPageFetcher {
+    let page: StatusPageConfig
+    let provider: ProviderConfig
+    private var cache: [String: (etag: String?, lastModified: String?, body: [UInt8])] = [:]
+
+    init(page: StatusPageConfig, provider: ProviderConfig) {
+        self.page = page
+        self.provider = provider
+    }
+
+    func fetch(using client: HTTPClient, timeout: Double, now: Double) async -> StatusPageOutcome? {
+        let deadline = Posix.monotonicSeconds() + timeout
+        let urls = page.documentURLs
+        guard let main = await document(urls.main, client, deadline) else { return nil }
+        guard case .success(let (mainBody, mainChanged)) = main else { return main.failure.map { .error($0) } }
+        do {
+            switch page.format {
+            case .statuspage:
+                // incident.io pages list no components in summary.json.
+                var componentsBody: [UInt8]? = nil
+                var changed = mainChanged
+                let summary = try StatuspageDecoder.decode(summary: mainBody)
+                if summary.components.isEmpty, let componentsURL = urls.components {
+                    guard let extra = await document(componentsURL, client, deadline) else { return nil }
+                    guard case .success(let (body, extraChanged)) = extra else { return extra.failure.map { .error("components.json: " + $0) } }
+                    componentsBody = body
+                    changed = changed || extraChanged
+                }
+                if !changed { return .notModified }
+                return .ok(try StatuspageDecoder.decode(summary: mainBody, components: componentsBody))
+            case .betterstack:
+                return mainChanged ? .ok(try BetterStackDecoder.decode(mainBody, now: now)) : .notModified
+            case .google_cloud:
+                return mainChanged ? .ok(try GoogleCloudDecoder.decode(mainBody, products: page.products ?? [])) : .notModified
+            }
+        } catch {
+            // The body is bad: forget it, so the next fetch is a full one.
+            cache.removeAll()
+            return .error(error.description)
+        }
+    }
+
+    /// One document: its body and whether it changed, or a failure text; nil if cancelled.
+    private func document(_ url: String, _ client: HTTPClient, _ deadline: Double) async -> Result<([UInt8], Bool), FetchFailure>? {
+        var request = ClientRequest(url: url, timeout: max(0.001, deadline - Posix.monotonicSeconds()))
+        request.maxRedirects = 5
+        request.headers = [("Accept", "application/json")]
+        request.tls = provider.tls
+        let cached = cache[url]
+        if let cached {
+            if let etag = cached.etag { request.headers.append(("If-None-Match", etag)) }
+            if let modified = cached.lastModified { request.headers.append(("If-Modified-Since", modified)) }
+        }
+        let response = await client.send(request)
+        if let error = response.error {
+            if error == .cancelled { return nil }
+            return .failure(FetchFailure(text: "\(url): \(error)"))
+        }
+        if response.status == 304, let cached { return .success((cached.body, false)) }
+        guard (200...299).contains(response.status) else { return .failure(FetchFailure(text: "\(url): HTTP \(response.status)")) }
+        if response.bodyTooLarge { return .failure(FetchFailure(text: "\(url): body over 4 MiB")) }
+        cache[url] = (response.header("etag"), response.header("last-modified"), response.body)
+        return .success((response.body, true))
+    }
+
+    struct FetchFailure: Error { var text: String }
+}
+
+extension Result where Failure == StatusPageFetcher.FetchFailure {
+    var failure: String? {
+        if case .failure(let f) = self { return f.text }
+        return nil
+    }
+}

@@ -1,0 +1,102 @@
+/// Atlassian Statuspage v2 JSON, as Atlassian and incident.io pages serve it:
+/// `summary.json`, plus `components.json` when the summary lists none.
+public enum StatuspageDecoder {
+    public static func decode(summary: [UInt8], components componentsBody: [UInt8]? = nil) throws(StatusPageError) -> StatusPageState {
+        let root = JSONReader(try parseJSON(summary))
+        var unknown: [String] = []
+        let indicatorText = try root.required("status").required("indicator").string()
+        let indicator = StatusIndicator(rawValue: indicatorText) ?? nearestIndicator(indicatorText, &unknown)
+
+        var componentItems = try root.optionalArray("components")
+        if componentItems.isEmpty, let componentsBody {
+            componentItems = try JSONReader(try parseJSON(componentsBody)).optionalArray("components")
+        }
+        let components = try labelled(componentItems, &unknown)
+
+        var incidents: [PageIncident] = []
+        for item in try root.optionalArray("incidents") {
+            let status = try item.required("status").string()
+            if status == "resolved" || status == "postmortem" { continue }
+            // `??` takes an autoclosure that loses the typed throw: no `try` inside one.
+            let impactValue = try item.at("impact")?.optionalString()
+            let impactText = impactValue ?? "none"
+            let impact = IncidentImpact(rawValue: impactText) ?? nearestImpact(impactText, &unknown)
+            let startedAt = try time(item.at("started_at"))
+            let createdAt = try time(item.at("created_at"))
+            let started = startedAt ?? createdAt
+            // Updates come newest first; take the newest by time all the same.
+            var latest: (reader: JSONReader, at: Double)? = nil
+            for update in try item.optionalArray("incident_updates") {
+                let at = try time(update.at("created_at")) ?? 0
+                if latest == nil || at > latest!.at { latest = (update, at) }
+            }
+            incidents.append(PageIncident(id: try item.required("id").id(), name: try item.required("name").string(),
+                                          impact: impact, status: status, started: started,
+                                          latestUpdateID: try latest?.reader.at("id")?.id()))
+        }
+        var maintenances = 0
+        for item in try root.optionalArray("scheduled_maintenances") {
+            let status = try item.required("status").string()
+            if status == "in_progress" || status == "verifying" { maintenances += 1 }
+        }
+        return StatusPageState(indicator: indicator, components: components, incidents: incidents,
+                               maintenancesActive: maintenances, unknownValues: unknown)
+    }
+
+    /// An RFC 3339 time field as Unix seconds; nil when absent, null or unreadable.
+    static func time(_ r: JSONReader?) throws(StatusPageError) -> Double? {
+        guard let r, let text = try r.optionalString() else { return nil }
+        return RateLimitParser.rfc3339(text)
+    }
+
+    /// Groups are not components; members are `Group / Name`; names that still
+    /// collide get ` #ID` (recorded pages do have two components of one name).
+    static func labelled(_ items: [JSONReader], _ unknown: inout [String]) throws(StatusPageError) -> [PageComponent] {
+        var groups: [String: String] = [:]
+        var members: [(id: String, name: String, group: String?, status: ComponentStatus)] = []
+        for item in items {
+            let id = try item.required("id").id()
+            let name = try item.required("name").string()
+            if case .bool(true)? = item.at("group")?.value {
+                groups[id] = name
+                continue
+            }
+            let statusText = try item.required("status").string()
+            let status = ComponentStatus(rawValue: statusText) ?? nearestComponentStatus(statusText, &unknown)
+            members.append((id, name, try item.at("group_id")?.optionalString(), status))
+        }
+        let labels = members.map { m in m.group.flatMap { groups[$0] }.map { "\($0) / \(m.name)" } ?? m.name }
+        return uniqueLabels(members.map { ($0.id, $0.name, $0.status) }, labels: labels)
+    }
+
+    // Undocumented values map to the nearest documented meaning, never fail.
+
+    static func nearestIndicator(_ text: String, _ unknown: inout [String]) -> StatusIndicator {
+        unknown.append("indicator \(text)")
+        let t = text.lowercased()
+        if t.contains("critical") { return .critical }
+        if t.contains("major") { return .major }
+        if t.contains("maint") { return .maintenance }
+        if t.contains("none") || t.contains("operational") { return .none }
+        return .minor
+    }
+
+    static func nearestComponentStatus(_ text: String, _ unknown: inout [String]) -> ComponentStatus {
+        unknown.append("component status \(text)")
+        let t = text.lowercased()
+        if t.contains("major") || t.contains("down") { return .major_outage }
+        if t.contains("partial") { return .partial_outage }
+        if t.contains("maint") { return .under_maintenance }
+        if t == "operational" || t == "ok" || t == "up" { return .operational }
+        return .degraded_performance
+    }
+
+    static func nearestImpact(_ text: String, _ unknown: inout [String]) -> IncidentImpact {
+        unknown.append("incident impact \(text)")
+        let t = text.lowercased()
+        if t.contains("critical") { return .critical }
+        if t.contains("major") { return .major }
+        if t.contains("none") { return .none }
+        return .minor
+    }
+}
