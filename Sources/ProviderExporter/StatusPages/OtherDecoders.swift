@@ -71,6 +71,7 @@ public enum GoogleCloudDecoder {
         var incidents: [PageIncident] = []
         var worst: [String: IncidentImpact] = [:]
         for item in items {
+            guard case .object = item.value else { throw StatusPageError(path: item.path, message: "expected an object") }
             guard item.at("end").map({ $0.value == .null }) ?? true else { continue }
             var affected: [String] = []
             for product in try item.optionalArray("affected_products") {
