@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import ProviderExporter
 
@@ -98,5 +99,90 @@ import Testing
     func hostileOtherFormats(body: String) {
         #expect((try? BetterStackDecoder.decode(Array(body.utf8), now: Self.now)) == nil)
         #expect((try? GoogleCloudDecoder.decode(Array(body.utf8), products: ["x"])) == nil)
+    }
+}
+
+@Suite(.serialized) struct StatusPageSequenceTests {
+    static func page(indicator: String, incidents: String) -> String {
+        """
+        {"status":{"indicator":"\(indicator)"},
+         "components":[{"id":"c1","name":"API","status":"\(indicator == "none" ? "operational" : "partial_outage")"}],
+         "incidents":[\(incidents)],"scheduled_maintenances":[]}
+        """
+    }
+
+    static func incident(status: String, update: String) -> String {
+        #"{"id":"inc1","name":"Errors on API","status":"\#(status)","impact":"major","created_at":"2026-11-20T07:00:00Z","incident_updates":[{"id":"\#(update)","status":"\#(status)","created_at":"2026-11-20T07:30:00Z"}]}"#
+    }
+
+    @Test func metricsAndLogsFollowTheSequence() async throws {
+        let fake = try FakeProvider()
+        defer { fake.stop() }
+        let config = try stateConfig("""
+        global: {interval: 10s, timeout: 2s}
+        providers:
+          - name: acme
+            status_page: {url: '\(fake.baseURL)', format: statuspage}
+        """)
+        let lines = Mutex<[String]>([])
+        let logger = Logger(level: .info, format: .logfmt, sink: { line in lines.withLock { $0.append(line) } })
+        let store = StateStore()
+        let clock = ManualClock(1_000_000)
+        let scheduler = Scheduler(client: HTTPClientTests.client, store: store, clock: clock, logger: logger)
+        store.apply(config)
+        scheduler.apply(config)
+        defer { scheduler.stop() }
+
+        func step(_ body: String?, etag: String, html: Bool = false) async throws -> [String: Double] {
+            if let body {
+                var script = FakeProvider.Script.json(200, body)
+                if html { script.headers = [("Content-Type", "text/html")] }
+                script.etag = etag
+                fake.set("/api/v2/summary.json", script)
+            }
+            let before = store.provider(named: "acme")?.statusPage?.fetches.values.reduce(0, +) ?? 0
+            #expect(await SchedulerTests.eventually { clock.earliestSleeper != nil })
+            clock.advance(to: try #require(clock.earliestSleeper))
+            #expect(await SchedulerTests.eventually { (store.provider(named: "acme")?.statusPage?.fetches.values.reduce(0, +) ?? 0) == before + 1 })
+            return samples(String(decoding: ExpositionEncoder.encode(ProviderCollector(store: store).collect(), format: .text), as: UTF8.self))
+        }
+        let incident = #"provider_incident_started_timestamp_seconds{impact="major",incident_id="inc1",name="Errors on API",provider="acme",status="#
+
+        var m = try await step(Self.page(indicator: "none", incidents: ""), etag: "\"a\"")
+        #expect(m["provider_status_page_up{provider=\"acme\"}"] == 1 && m["provider_state{provider=\"acme\",state=\"healthy\"}"] == 1)
+        #expect(m["provider_incidents{impact=\"major\",provider=\"acme\"}"] == 0)
+
+        m = try await step(nil, etag: "\"a\"") // unchanged: a 304
+        #expect(fake.requests.last?.headers["if-none-match"] == "\"a\"")
+        #expect(m["provider_status_page_fetches_total{provider=\"acme\",result=\"not_modified\"}"] == 1)
+        #expect(m["provider_status_page_up{provider=\"acme\"}"] == 1)
+
+        m = try await step(Self.page(indicator: "major", incidents: Self.incident(status: "investigating", update: "u1")), etag: "\"b\"")
+        #expect(m[incident + "\"investigating\"}"] != nil && m["provider_incidents{impact=\"major\",provider=\"acme\"}"] == 1)
+        #expect(m["provider_state{provider=\"acme\",state=\"degraded\"}"] == 1)
+
+        m = try await step(Self.page(indicator: "major", incidents: Self.incident(status: "identified", update: "u2")), etag: "\"c\"")
+        #expect(m[incident + "\"investigating\"}"] == nil && m[incident + "\"identified\"}"] != nil)
+
+        m = try await step(Self.page(indicator: "major", incidents: Self.incident(status: "identified", update: "u3")), etag: "\"d\"")
+
+        // A broken page: up 0, an error count, the last good series kept.
+        m = try await step("<html>oops</html>", etag: "\"e\"", html: true)
+        #expect(m["provider_status_page_up{provider=\"acme\"}"] == 0)
+        #expect(m["provider_status_page_fetches_total{provider=\"acme\",result=\"error\"}"] == 1)
+        #expect(m[incident + "\"identified\"}"] != nil)
+
+        m = try await step(Self.page(indicator: "none", incidents: ""), etag: "\"f\"")
+        #expect(m[incident + "\"identified\"}"] == nil && m["provider_incidents{impact=\"major\",provider=\"acme\"}"] == 0)
+        #expect(m["provider_state{provider=\"acme\",state=\"healthy\"}"] == 1)
+
+        let log = lines.withLock { $0 }
+        func count(_ text: String) -> Int { log.filter { $0.contains(text) }.count }
+        #expect(count("msg=\"new incident\" provider=acme incident_id=inc1") == 1)
+        #expect(count("msg=\"incident status changed\" provider=acme incident_id=inc1") == 1)
+        #expect(count("msg=\"incident updated\" provider=acme incident_id=inc1") == 1)
+        #expect(count("msg=\"incident resolved\" provider=acme incident_id=inc1") == 1)
+        #expect(count("msg=\"status page fetch failed; keeping its last state\" provider=acme") == 1)
+        #expect(log.contains { $0.contains("status page fetch failed") && $0.contains("body is an HTML page, not JSON") })
     }
 }

@@ -16,6 +16,8 @@ final class FakeProvider: @unchecked Sendable {
         var trickle: Double?
         /// Never answer (until stopped).
         var hang = false
+        /// With an ETag: a request whose If-None-Match matches gets a 304.
+        var etag: String?
         /// Close with a TCP reset: before the head, or after half the body.
         var resetBeforeHead = false
         var resetMidBody = false
@@ -139,7 +141,13 @@ final class FakeProvider: @unchecked Sendable {
             // A script for the exact target (with its query) wins over the path's.
             let script = scripts[target] ?? scripts[path] ?? Script(status: 404, body: Array("{\"error\":\"no script\"}".utf8))
             lock.unlock()
-            if !respond(c, script, head: method == "HEAD") { return }
+            if let etag = script.etag, headers["if-none-match"] == etag {
+                guard write(c, Array("HTTP/1.1 304 Not Modified\r\nETag: \(etag)\r\nContent-Length: 0\r\n\r\n".utf8)) else { return }
+                continue
+            }
+            var answer = script
+            if let etag = script.etag { answer.headers.append(("ETag", etag)) }
+            if !respond(c, answer, head: method == "HEAD") { return }
         }
     }
 
