@@ -58,10 +58,16 @@ import Testing
     }
 
     @Test func maintenancesOfTheRecordedScheduledMaintenancesPage() throws {
-        // A scheduled-maintenances document has no status: it is not a summary.
-        #expect(throws: StatusPageError(path: "status", message: "missing")) {
-            try StatuspageDecoder.decode(summary: try fixture("statuspage/claude-scheduled-maintenances-2026-09-15.json"))
-        }
+        // That document is not a summary (no status), but its items are the
+        // summary's scheduled_maintenances: both are completed, none active.
+        let document = try fixture("statuspage/claude-scheduled-maintenances-2026-09-15.json")
+        #expect(throws: StatusPageError(path: "status", message: "missing")) { try StatuspageDecoder.decode(summary: document) }
+        let items = String(decoding: document, as: UTF8.self)
+        let wrapped = #"{"status":{"indicator":"none"},"scheduled_maintenances":"# + items.components(separatedBy: "\"scheduled_maintenances\":")[1]
+        let state = try StatuspageDecoder.decode(summary: Array(wrapped.utf8))
+        #expect(state.maintenancesActive == 0)
+        let active = wrapped.replacingOccurrences(of: "\"status\": \"completed\"", with: "\"status\": \"in_progress\"")
+        #expect(try StatuspageDecoder.decode(summary: Array(active.utf8)).maintenancesActive == 2)
     }
 
     @Test func componentFilterAndCap() throws {
@@ -99,6 +105,56 @@ import Testing
     func hostileOtherFormats(body: String) {
         #expect((try? BetterStackDecoder.decode(Array(body.utf8), now: Self.now)) == nil)
         #expect((try? GoogleCloudDecoder.decode(Array(body.utf8), products: ["x"])) == nil)
+    }
+}
+
+@Suite(.serialized) struct StatusPageStateTests {
+    static let yaml = """
+    providers:
+      - name: api
+        preset: openai_compatible
+        base_url: http://127.0.0.1:9/v1
+        status_page: {url: 'http://127.0.0.1:9', format: statuspage}
+    """
+
+    static func state(_ indicator: StatusIndicator, incidents: [PageIncident] = []) -> StatusPageState {
+        StatusPageState(indicator: indicator, components: [PageComponent(id: "1", name: "API", label: "API", status: .operational)],
+                        incidents: incidents, maintenancesActive: 0)
+    }
+
+    @Test func aPageDegradesAProviderWithAPIChecksButNeverDownsIt() throws {
+        let store = StateStore()
+        store.apply(try stateConfig(Self.yaml))
+        store.record(provider: "api", check: "models", outcome: ProbeOutcome(result: .success, status: 200, duration: 0.1), finishedAt: 1)
+        #expect(store.provider(named: "api")?.health == .healthy)
+        _ = store.recordStatusPage(provider: "api", outcome: .ok(Self.state(.critical)), finishedAt: 2)
+        #expect(store.provider(named: "api")?.health == .degraded)
+        _ = store.recordStatusPage(provider: "api", outcome: .ok(Self.state(.none)), finishedAt: 3)
+        #expect(store.provider(named: "api")?.health == .healthy)
+    }
+
+    @Test func incidentsAreLoggedAsNewOncePerProcessEvenAcrossReloads() throws {
+        let store = StateStore()
+        store.apply(try stateConfig(Self.yaml))
+        let incident = PageIncident(id: "i1", name: "x", impact: .minor, status: "investigating", started: 1, latestUpdateID: "u1")
+        let first = store.recordStatusPage(provider: "api", outcome: .ok(Self.state(.minor, incidents: [incident])), finishedAt: 1)
+        #expect(first.changes.map(\.kind) == [.new])
+        // A reload that changes the page URL starts its record afresh ...
+        store.apply(try stateConfig(Self.yaml.replacingOccurrences(of: "127.0.0.1:9'", with: "127.0.0.1:10'")))
+        let again = store.recordStatusPage(provider: "api", outcome: .ok(Self.state(.minor, incidents: [incident])), finishedAt: 2)
+        // ... but the incident was already announced in this process.
+        #expect(again.changes.isEmpty)
+    }
+
+    @Test func aTenMegabytePageIsAnErrorNotACrash() async throws {
+        let fake = try FakeProvider()
+        defer { fake.stop() }
+        fake.set("/api/v2/summary.json", FakeProvider.Script(body: Array(repeating: UInt8(ascii: " "), count: 10 << 20)))
+        let provider = try stateConfig("providers:\n  - {name: p, status_page: {url: '\(fake.baseURL)', format: statuspage}}\n").providers[0]
+        let fetcher = StatusPageFetcher(page: provider.statusPage!, provider: provider)
+        let outcome = await fetcher.fetch(using: HTTPClientTests.client, timeout: 5, now: 0)
+        guard case .error(let text)? = outcome else { Issue.record("\(String(describing: outcome))"); return }
+        #expect(text.hasSuffix("/api/v2/summary.json: body over 4 MiB"))
     }
 }
 
@@ -184,5 +240,56 @@ import Testing
         #expect(count("msg=\"incident resolved\" provider=acme incident_id=inc1") == 1)
         #expect(count("msg=\"status page fetch failed; keeping its last state\" provider=acme") == 1)
         #expect(log.contains { $0.contains("status page fetch failed") && $0.contains("body is an HTML page, not JSON") })
+    }
+}
+
+/// SPEC's "done when": one provider per format, served by the fake server,
+/// through the real exporter's /metrics and /api/v1/providers.
+@Suite(.serialized) struct StatusPageExporterTests {
+    @Test func onePagePerFormatYieldsTheGoldenSeries() async throws {
+        let fake = try FakeProvider()
+        defer { fake.stop() }
+        fake.set("/atlassian/api/v2/summary.json", FakeProvider.Script(body: try fixture("statuspage/claude-summary-2026-10-07-major-incident-monitoring.json")))
+        fake.set("/incidentio/api/v2/summary.json", FakeProvider.Script(body: try fixture("synthetic/incidentio-summary-no-components.json")))
+        fake.set("/incidentio/api/v2/components.json", FakeProvider.Script(body: try fixture("synthetic/incidentio-components.json")))
+        fake.set("/betterstack/index.json", FakeProvider.Script(body: try fixture("synthetic/betterstack-index.json")))
+        fake.set("/google/incidents.json", FakeProvider.Script(body: try fixture("synthetic/google-cloud-incidents.json")))
+        let yaml = """
+        providers:
+          - {name: atlassian, status_page: {url: '\(fake.baseURL)/atlassian', format: statuspage}}
+          - {name: incidentio, status_page: {url: '\(fake.baseURL)/incidentio', format: statuspage}}
+          - {name: betterstack, status_page: {url: '\(fake.baseURL)/betterstack', format: betterstack}}
+          - {name: google, status_page: {url: '\(fake.baseURL)/google', format: google_cloud, products: ['Vertex Gemini API']}}
+
+        """
+        var options = Options()
+        options.listenAddress = ListenAddress(host: "127.0.0.1", port: 0)
+        let config = try ConfigStore(source: .file("pages.yml"), environment: ConfigEnvironment(variable: { _ in nil }, readFile: { _ in Array(yaml.utf8) }),
+                                     logger: quietLogger)
+        let clock = ManualClock(1_795_000_000)
+        let exporter = try Exporter(options: options, config: config, logger: quietLogger, clock: clock)
+        exporter.start()
+        defer { exporter.stop(timeout: 2) }
+        // Every page is due within one interval: move past it once.
+        #expect(await SchedulerTests.eventually { clock.earliestSleeper != nil })
+        clock.advance(to: 1_795_000_000 + 60)
+        #expect(await SchedulerTests.eventually {
+            exporter.store.snapshot.providers.allSatisfy { ($0.statusPage?.fetches[.ok] ?? 0) == 1 }
+        })
+        let port = exporter.server.boundPort
+        let (metrics, api) = try await offPool { () -> (String, String) in
+            // Past the scrape cache's one-second window, so the render is fresh.
+            usleep(1_100_000)
+            let client = try RawClient(port: port)
+            return (try client.get("/metrics").text, try client.get("/api/v1/providers").text)
+        }
+        let statusFamilies = ["provider_status_page_up", "provider_status_indicator", "provider_component_status",
+                              "provider_incidents{", "provider_incident_started_timestamp_seconds", "provider_maintenances_active",
+                              "provider_status_page_fetches_total", "provider_state{"]
+        let kept = metrics.split(separator: "\n", omittingEmptySubsequences: false).filter { line in
+            !line.hasPrefix("#") && statusFamilies.contains { line.hasPrefix($0) }
+        }
+        try expectGolden(Array((kept.joined(separator: "\n") + "\n").utf8), "status-exporter-four-formats.txt")
+        #expect(api.contains(#""incidents":[{"id":"rep1","name":"Inference API down","impact":"major","status":"downtime""#))
     }
 }

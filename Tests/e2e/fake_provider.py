@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A minimal OpenAI-compatible fake for the end-to-end scripts: GET /v1/models
-answers a model list with OpenAI-style rate-limit headers; /v1/broken answers
-500. Binds 127.0.0.1 on an ephemeral port and prints the port. Loopback only."""
+answers a model list with OpenAI-style rate-limit headers, /status/api/v2/summary.json
+a small status page (label values that need escaping); anything else 500. Binds 127.0.0.1 on an ephemeral port and prints the port. Loopback only."""
 import http.server
 import json
 import sys
@@ -9,7 +9,15 @@ import sys
 
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
-        if self.path.startswith("/v1/models"):
+        if self.path == "/status/api/v2/summary.json":
+            body = json.dumps({
+                "status": {"indicator": "minor"},
+                "components": [{"id": "c1", "name": "API \"v1\"", "status": "degraded_performance"}],
+                "incidents": [{"id": "i1", "name": "Slow \\ responses", "status": "investigating", "impact": "minor",
+                               "created_at": "2026-11-20T07:00:00Z", "incident_updates": []}],
+                "scheduled_maintenances": []}).encode()
+            self.send_response(200)
+        elif self.path.startswith("/v1/models"):
             body = json.dumps({"object": "list", "data": [{"id": "llama-3.1-8b"}]}).encode()
             self.send_response(200)
             for name, value in [("x-ratelimit-limit-requests", "100"), ("x-ratelimit-remaining-requests", "42"),

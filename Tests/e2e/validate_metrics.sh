@@ -26,12 +26,15 @@ providers:
   - name: broken
     preset: openai_compatible
     base_url: http://127.0.0.1:$fake_port/broken
+  - name: statuspage
+    status_page: {url: http://127.0.0.1:$fake_port/status, format: statuspage}
 YAML
 start_exporter "$work/log" --config.file="$work/config.yml"
 url="http://127.0.0.1:$PORT/metrics"
 for _ in $(seq 1 100); do
   curl -sf "$url" | grep -q '^provider_up{check="models",provider="broken"} 0' && \
-    curl -sf "$url" | grep -q '^provider_up{check="models",provider="gateway"} 1' && break
+    curl -sf "$url" | grep -q '^provider_up{check="models",provider="gateway"} 1' && \
+    curl -sf "$url" | grep -q '^provider_status_page_up{provider="statuspage"} 1' && break
   sleep 0.1
 done
 prom3_accept='application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2'
@@ -55,6 +58,8 @@ samples = {(s.name, tuple(sorted(s.labels.items()))): s.value for f in fams for 
 assert samples[("provider_up", (("check", "models"), ("provider", "gateway")))] == 1, "gateway not up"
 assert samples[("provider_up", (("check", "models"), ("provider", "broken")))] == 0, "broken not down"
 assert samples[("provider_ratelimit_remaining", (("check", "models"), ("provider", "gateway"), ("resource", "requests")))] == 42
+assert samples[("provider_component_status", (("component", 'API "v1"'), ("provider", "statuspage"), ("status", "degraded_performance")))] == 1
+assert samples[("provider_incidents", (("impact", "minor"), ("provider", "statuspage")))] == 1
 assert "process_cpu_seconds" in names, names   # the parser strips _total from counters
 PY
 }

@@ -3,7 +3,8 @@ enum LandingPage {
     static func response(telemetryPath: String, providers: [ProviderRecord]) -> HTTPResponse {
         let path = escapeHTML(telemetryPath)
         let rows = ProviderAPI.sorted(providers).map { p -> String in
-            let lastProbe = p.checks.compactMap(\.lastProbeAt).max().map { Logger.rfc3339($0) } ?? "never"
+            let lastProbe = (p.checks.compactMap(\.lastProbeAt) + [p.statusPage?.lastFetchAt].compactMap { $0 })
+                .max().map { Logger.rfc3339($0) } ?? "never"
             let lastError = p.checks.compactMap(\.lastError).first ?? p.statusPage?.lastError ?? ""
             let incidents = (p.statusPage?.state?.incidents ?? []).map { "\($0.impact.rawValue): \($0.name) (\($0.status))" }
                 .joined(separator: "; ")
