@@ -202,4 +202,41 @@ import ProviderExporter
     }
 
     static func loopbackConfigPath() throws -> String { try writeTemp("loopback.yml", loopbackConfig) }
+
+    /// The no-argument exporter, only where loopback is the only network: its
+    /// built-in default fetches public status pages, which must then fail to
+    /// resolve and show as provider_status_page_up 0 with a log line, no crash.
+    @Test(.enabled(if: loopbackOnly, "needs a loopback-only network namespace"))
+    func noArgumentsMonitorsEveryPresetsStatusPage() async throws {
+        try await offPool {
+            let process = Process()
+            process.executableURL = Self.binary
+            process.environment = ["PATH": "/usr/bin:/bin"]
+            process.arguments = []
+            let stderr = Pipe()
+            process.standardError = stderr
+            try process.run()
+            defer { kill(process.processIdentifier, SIGTERM) }
+            let pages = ["openai", "anthropic", "gemini", "groq", "together", "cohere", "huggingface"]
+            var values: [String: Double] = [:]
+            for _ in 0..<100 {
+                // The default listen address; nothing else can use it in this namespace.
+                if let client = try? RawClient(port: 9641), let text = try? client.get("/metrics").text {
+                    values = samples(text)
+                    if pages.allSatisfy({ values["provider_status_page_up{provider=\"\($0)\"}"] == 0 }) { break }
+                }
+                usleep(200_000)
+            }
+            for page in pages {
+                #expect(values["provider_status_page_up{provider=\"\(page)\"}"] == 0, "\(page)")
+                #expect(values["provider_state{provider=\"\(page)\",state=\"unknown\"}"] == 1)
+            }
+            kill(process.processIdentifier, SIGTERM)
+            for _ in 0..<100 where process.isRunning { usleep(50_000) }
+            #expect(!process.isRunning && process.terminationStatus == 0)
+            let log = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(log.contains("msg=\"monitoring provider\" provider=openai checks=none status_page=https://status.openai.com enable_api_checks_with=OPENAI_API_KEY"))
+            #expect(log.contains("msg=\"status page fetch failed; keeping its last state\" provider=anthropic page=https://status.claude.com"))
+        }
+    }
 }

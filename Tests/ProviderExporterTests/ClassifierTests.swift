@@ -97,6 +97,17 @@ import Testing
         }
     }
 
+    @Test func firstRunComesWithinFifteenSecondsAtAStablePosition() {
+        let slow = Schedule(provider: "p", check: "chat", interval: 300, backoffMax: 0)
+        let first = slow.firstRun(after: 1000)
+        #expect(first >= 1000 && first < 1015)
+        #expect(first == Schedule(provider: "p", check: "chat", interval: 300, backoffMax: 0).firstRun(after: 1000))
+        // After the first run, the grid.
+        var s = slow
+        let next = s.next(due: first, finished: first + 1, succeeded: true, providerDown: false, retryAfter: nil)
+        #expect(next.at == s.slot(atOrAfter: first + 150))
+    }
+
     @Test func slotsFollowTheGrid() {
         let s = Schedule(provider: "p", check: "c", interval: 10, backoffMax: 0)
         let first = s.slot(atOrAfter: 1_000_000)

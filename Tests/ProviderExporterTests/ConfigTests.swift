@@ -39,7 +39,7 @@ func configErrors(_ yaml: String) -> [String] {
         (minimal + "  - name: gw\n    preset: openai_compatible\n    base_url: http://h\n",
          "cfg.yml:5:5: providers[1]: duplicate provider name 'gw' (first at line 2)"),
         ("providers:\n  - name: a\n    preset: opnai\n",
-         "cfg.yml:3:13: providers[0].preset: unknown preset 'opnai' (did you mean 'openai'?); known: openai, openai_compatible"),
+         "cfg.yml:3:13: providers[0].preset: unknown preset 'opnai' (did you mean 'openai'?); known: openai, anthropic, gemini, groq, openrouter, together, mistral, deepseek, xai, cohere, nvidia, huggingface, openai_compatible"),
         ("providers:\n  - name: a\n    preset: openai_compatible\n",
          "cfg.yml:2:5: providers[0]: preset 'openai_compatible' needs base_url"),
         ("providers:\n  - name: a\n    preset: openai_compatible\n    base_url: ftp://h/v1\n",
@@ -75,9 +75,13 @@ func configErrors(_ yaml: String) -> [String] {
         (minimal + "    headers: {\"Bad Header\": x}\n", "cfg.yml:5:15: providers[0].headers: 'Bad Header' is not a valid header name"),
         ("providers:\n  - name: a\n", "cfg.yml:2:5: providers[0]: nothing to monitor: no checks and no status page"),
         (minimal + "    checks:\n      - {name: m, type: modles}\n",
-         "cfg.yml:6:25: providers[0].checks[0].type: unknown check type 'modles'; known: models, http"),
+         "cfg.yml:6:25: providers[0].checks[0].type: unknown check type 'modles'; known: models, http, balance"),
         (minimal + "    checks:\n      - {name: m, type: chat}\n",
-         "cfg.yml:6:25: providers[0].checks[0].type: unknown check type 'chat'; known: models, http (chat and balance checks are not available yet)"),
+         "cfg.yml:6:25: providers[0].checks[0].type: unknown check type 'chat'; known: models, http, balance (chat checks are not available yet)"),
+        (minimal + "    checks:\n      - {name: b, type: balance}\n",
+         "cfg.yml:6:25: providers[0].checks[0].type: balance checks need a preset with a balance endpoint (openrouter, deepseek)"),
+        ("providers:\n  - name: or\n    preset: openrouter\n    checks: [{name: b, type: balance}]\n",
+         "cfg.yml:4:14: providers[0].checks[0]: a balance check needs the provider's API key (api_key_env or api_key_file)"),
         (minimal + "    checks:\n      - {type: models}\n", "cfg.yml:6:9: providers[0].checks[0]: missing key 'name'"),
         (minimal + "    checks:\n      - {name: m, type: models}\n      - {name: m, type: models}\n",
          "cfg.yml:7:9: providers[0].checks[1]: duplicate check name 'm'"),
@@ -223,11 +227,17 @@ func configErrors(_ yaml: String) -> [String] {
 
     @Test func builtInDefaultMonitorsStatusPagesAndAddsModelsWithAKey() {
         let bare = BuiltInConfig.make(environment: emptyEnvironment)
-        #expect(bare.providers.map(\.name) == ["openai"])
-        #expect(bare.providers[0].checks.isEmpty && bare.providers[0].statusPage != nil)
-        let keyed = BuiltInConfig.make(environment: fakeEnvironment)
+        #expect(bare.providers.map(\.name) == ["openai", "anthropic", "gemini", "groq", "together", "cohere", "huggingface"])
+        #expect(bare.providers.allSatisfy { $0.checks.isEmpty && $0.statusPage != nil })
+        let keyed = BuiltInConfig.make(environment: ConfigEnvironment(
+            variable: { ["OPENAI_API_KEY": "test-key-1", "MISTRAL_API_KEY": "test-key-2", "GOOGLE_API_KEY": "test-key-3"][$0] },
+            readFile: { _ in nil }))
+        #expect(keyed.providers.map(\.name) == ["openai", "anthropic", "gemini", "groq", "together", "mistral", "cohere", "huggingface"])
         #expect(keyed.providers[0].checks.map(\.name) == ["models"])
         #expect(keyed.providers[0].apiKeySource == .environment("OPENAI_API_KEY"))
+        // Gemini's second variable works too; Mistral has no page, so it appears only with its key.
+        #expect(keyed.providers[2].apiKeySource == .environment("GOOGLE_API_KEY") && keyed.providers[2].checks.count == 1)
+        #expect(keyed.providers[5].statusPage == nil && keyed.providers[5].checks.count == 1)
     }
 }
 

@@ -146,6 +146,23 @@ import Testing
         return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
+    /// Regression: a cancel that reached the transfer thread before the
+    /// transfer itself was lost, and the probe ran to its full timeout.
+    @Test func alreadyCancelledSendsEndAtOnce() async throws {
+        let fake = try FakeProvider()
+        defer { fake.stop() }
+        fake.set("/hang", FakeProvider.Script(hang: true))
+        let start = Date()
+        for _ in 0..<20 {
+            let task = Task { () -> ClientResponse in
+                withUnsafeCurrentTask { $0?.cancel() }
+                return await Self.client.send(Self.request(fake.baseURL + "/hang", timeout: 5))
+            }
+            #expect(await task.value.error == .cancelled)
+        }
+        #expect(Date().timeIntervalSince(start) < 2)
+    }
+
     @Test func cancellationEndsTheTransfer() async throws {
         let fake = try FakeProvider()
         defer { fake.stop() }

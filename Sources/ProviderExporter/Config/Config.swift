@@ -41,7 +41,7 @@ public struct StatusMatcher: Sendable, Equatable, CustomStringConvertible {
 }
 
 public enum CheckType: String, Sendable, CaseIterable {
-    case models, http
+    case models, http, balance
 }
 
 public struct CheckConfig: Sendable {
@@ -115,6 +115,7 @@ public struct ProviderConfig: Sendable {
     /// From the preset; Bearer for providers without one.
     public var auth: AuthScheme = .bearer
     public var pagination: ModelListPagination = .none
+    public var balance: BalanceDialect?
     public var baseURL: String?
     public var modelsPath: String
     public var apiKey: Secret?

@@ -361,7 +361,7 @@ struct ConfigDecoder {
             }
         }
         var provider = ProviderConfig(name: name, preset: preset?.name, auth: preset?.auth ?? .bearer,
-                                      pagination: preset?.pagination ?? .none, baseURL: preset?.baseURL,
+                                      pagination: preset?.pagination ?? .none, balance: preset?.balance, baseURL: preset?.baseURL,
                                       modelsPath: preset?.modelsPath ?? "/models", statusPage: preset?.statusPage)
         if let n = f["base_url"]?.value, let u = url(n, "\(path).base_url") {
             provider.baseURL = u.hasSuffix("/") ? String(u.dropLast()) : u
@@ -504,7 +504,7 @@ struct ConfigDecoder {
             error(nameNode, "\(path).name", "'status_page' is reserved for the provider's status page")
         }
         guard let type = CheckType(rawValue: typeText) else {
-            let later = ["chat", "balance"].contains(typeText) ? " (chat and balance checks are not available yet)" : ""
+            let later = typeText == "chat" ? " (chat checks are not available yet)" : ""
             error(typeNode, "\(path).type", "unknown check type '\(typeText)'; known: \(CheckType.allCases.map(\.rawValue).joined(separator: ", "))\(later)")
             return nil
         }
@@ -516,6 +516,17 @@ struct ConfigDecoder {
         if let n = f["tls"]?.value { check.tls = tls(n, "\(path).tls") }
         if let n = f["reuse_connections"]?.value { check.reuseConnections = bool(n, "\(path).reuse_connections") ?? false }
         switch type {
+        case .balance:
+            for key in ["url", "method", "body", "expect_body", "follow_redirects", "expect_model"] where f[key] != nil {
+                error(f[key]!.key, path, "'\(key)' does not apply to balance checks")
+            }
+            if provider.balance == nil {
+                let known = Preset.all.filter { $0.balance != nil }.map(\.name).joined(separator: ", ")
+                error(typeNode, "\(path).type", "balance checks need a preset with a balance endpoint (\(known))")
+            }
+            if provider.apiKey == nil && provider.apiKeySource == nil {
+                error(node, path, "a balance check needs the provider's API key (api_key_env or api_key_file)")
+            }
         case .models:
             for key in ["url", "method", "body", "expect_body", "follow_redirects"] where f[key] != nil {
                 error(f[key]!.key, path, "'\(key)' applies to http checks, not models")

@@ -25,6 +25,21 @@ public enum ModelListPagination: Sendable, Equatable {
     case pageToken(pageSize: Int)
 }
 
+/// Where and how a provider reports prepaid credit (`balance` checks).
+public enum BalanceDialect: String, Sendable, Equatable {
+    /// `GET /key`: `data.limit_remaining` in USD; null for unlimited keys.
+    case openrouter
+    /// `GET /user/balance`: `balance_infos[]` with `currency` and `total_balance`.
+    case deepseek
+
+    var path: String {
+        switch self {
+        case .openrouter: "/key"
+        case .deepseek: "/user/balance"
+        }
+    }
+}
+
 /// Everything a preset fills in for a provider (SPEC section 5). Presets are
 /// data: adding a provider is adding an entry to `Preset.all`.
 public struct Preset: Sendable {
@@ -39,15 +54,49 @@ public struct Preset: Sendable {
     /// Whether the default `models` check needs a key (false for self-hosted gateways).
     public var modelsCheckNeedsKey = true
     public var pagination: ModelListPagination = .none
+    /// The provider's credit endpoint, for `balance` checks.
+    public var balance: BalanceDialect?
 
-    /// Facts from PROVIDERS.md. The remaining providers come with the presets issue.
+    /// Facts from PROVIDERS.md, one entry per provider.
     public static let all: [Preset] = [
         Preset(name: "openai", baseURL: "https://api.openai.com/v1", auth: .bearer, modelsPath: "/models",
-               keyVariables: ["OPENAI_API_KEY"],
-               statusPage: StatusPageConfig(url: "https://status.openai.com", format: .statuspage)),
+               keyVariables: ["OPENAI_API_KEY"], statusPage: page("https://status.openai.com", .statuspage)),
+        Preset(name: "anthropic", baseURL: "https://api.anthropic.com/v1",
+               auth: .header("x-api-key", extra: [("anthropic-version", "2023-06-01")]), modelsPath: "/models",
+               keyVariables: ["ANTHROPIC_API_KEY"], statusPage: page("https://status.claude.com", .statuspage),
+               pagination: .afterID(param: "after_id", limit: 1000)),
+        Preset(name: "gemini", baseURL: "https://generativelanguage.googleapis.com/v1beta",
+               auth: .header("x-goog-api-key", extra: []), modelsPath: "/models",
+               keyVariables: ["GEMINI_API_KEY", "GOOGLE_API_KEY"],
+               statusPage: page("https://status.cloud.google.com/incidents.json", .google_cloud, products: ["Vertex Gemini API"]),
+               pagination: .pageToken(pageSize: 1000)),
+        Preset(name: "groq", baseURL: "https://api.groq.com/openai/v1", auth: .bearer, modelsPath: "/models",
+               keyVariables: ["GROQ_API_KEY"], statusPage: page("https://groqstatus.com", .statuspage)),
+        Preset(name: "openrouter", baseURL: "https://openrouter.ai/api/v1", auth: .bearer, modelsPath: "/models",
+               keyVariables: ["OPENROUTER_API_KEY"], statusPage: nil, balance: .openrouter),
+        Preset(name: "together", baseURL: "https://api.together.xyz/v1", auth: .bearer, modelsPath: "/models",
+               keyVariables: ["TOGETHER_API_KEY"], statusPage: page("https://status.together.ai", .betterstack)),
+        Preset(name: "mistral", baseURL: "https://api.mistral.ai/v1", auth: .bearer, modelsPath: "/models",
+               keyVariables: ["MISTRAL_API_KEY"], statusPage: nil),
+        Preset(name: "deepseek", baseURL: "https://api.deepseek.com", auth: .bearer, modelsPath: "/models",
+               keyVariables: ["DEEPSEEK_API_KEY"], statusPage: nil, balance: .deepseek),
+        Preset(name: "xai", baseURL: "https://api.x.ai/v1", auth: .bearer, modelsPath: "/models",
+               keyVariables: ["XAI_API_KEY"], statusPage: nil),
+        Preset(name: "cohere", baseURL: "https://api.cohere.com", auth: .bearer, modelsPath: "/v1/models",
+               keyVariables: ["COHERE_API_KEY", "CO_API_KEY"], statusPage: page("https://status.cohere.com", .statuspage)),
+        Preset(name: "nvidia", baseURL: "https://integrate.api.nvidia.com/v1", auth: .bearer, modelsPath: "/models",
+               keyVariables: ["NVIDIA_API_KEY"], statusPage: nil),
+        Preset(name: "huggingface", baseURL: "https://router.huggingface.co/v1", auth: .bearer, modelsPath: "/models",
+               keyVariables: ["HF_TOKEN"], statusPage: page("https://status.huggingface.co", .betterstack)),
         Preset(name: "openai_compatible", baseURL: nil, auth: .bearer, modelsPath: "/models",
                keyVariables: [], statusPage: nil, modelsCheckNeedsKey: false),
     ]
+
+    static func page(_ url: String, _ format: StatusPageFormat, products: [String]? = nil) -> StatusPageConfig {
+        var page = StatusPageConfig(url: url, format: format)
+        page.products = products
+        return page
+    }
 
     public static func named(_ name: String) -> Preset? { all.first { $0.name == name } }
 }

@@ -44,6 +44,11 @@ public enum Families {
         "provider_tls_cert_expiry_timestamp_seconds", .gauge,
         "Unix time the earliest certificate of the peer's chain expires, from the last HTTPS background probe.", labels: check)
 
+    public static let creditBalance = MetricFamily(
+        "provider_credit_balance", .gauge,
+        "balance checks: remaining prepaid credit in the provider's currency, from the last successful background probe.",
+        labels: check + ["currency"])
+
     // MARK: Per provider
 
     public static let state = MetricFamily(

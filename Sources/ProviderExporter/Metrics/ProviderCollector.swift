@@ -16,6 +16,7 @@ public struct ProviderCollector: MetricsCollector {
         var last: [Series] = [], failures: [Series] = [], status: [Series] = [], lastProbe: [Series] = []
         var next: [Series] = [], success: [Series] = [], limit: [Series] = [], remaining: [Series] = []
         var reset: [Series] = [], retry: [Series] = [], cert: [Series] = [], skipped: [Series] = []
+        var credit: [Series] = []
         var state: [Series] = [], score: [Series] = [], info: [Series] = []
         var pageUp: [Series] = [], indicator: [Series] = [], component: [Series] = [], incidents: [Series] = []
         var started: [Series] = [], maintenances: [Series] = [], fetches: [Series] = []
@@ -75,6 +76,7 @@ public struct ProviderCollector: MetricsCollector {
                 }
                 if let v = c.retryAfter { retry.append(Series(labels, v)) }
                 if let v = c.certificateExpiry { cert.append(Series(labels, v)) }
+                for (currency, amount) in c.balances { credit.append(Series(labels + [currency], amount)) }
             }
         }
         var families = [
@@ -85,7 +87,8 @@ public struct ProviderCollector: MetricsCollector {
             FamilySnapshot(Families.nextProbe, next), FamilySnapshot(Families.lastSuccess, success),
             FamilySnapshot(Families.rateLimitLimit, limit), FamilySnapshot(Families.rateLimitRemaining, remaining),
             FamilySnapshot(Families.rateLimitReset, reset), FamilySnapshot(Families.retryAfter, retry),
-            FamilySnapshot(Families.certificateExpiry, cert), FamilySnapshot(Families.state, state),
+            FamilySnapshot(Families.certificateExpiry, cert), FamilySnapshot(Families.creditBalance, credit),
+            FamilySnapshot(Families.state, state),
             FamilySnapshot(Families.healthScore, score), FamilySnapshot(Families.info, info),
             FamilySnapshot(Families.statusPageUp, pageUp), FamilySnapshot(Families.statusIndicator, indicator),
             FamilySnapshot(Families.componentStatus, component), FamilySnapshot(Families.incidents, incidents),

@@ -11,6 +11,7 @@ public enum Checks {
         switch check.type {
         case .models: ModelsCheck(config: check, provider: provider)
         case .http: HTTPCheck(config: check, provider: provider)
+        case .balance: BalanceCheck(config: check, provider: provider)
         }
     }
 
@@ -101,11 +102,12 @@ struct ModelsCheck: Check {
     /// (`data[].id` or `models[].name`), and the query for the next page.
     func examine(_ body: [UInt8]) -> (problem: String?, ids: [String], next: String?) {
         guard let json = try? JSONValue.parse(body) else { return ("body is not JSON", [], nil) }
-        guard json["data"]?.array != nil || json["models"]?.array != nil else {
+        // `data: [...]` (OpenAI style), `models: [...]` (Gemini, Cohere), or a
+        // bare array (Together).
+        guard let list = json["data"]?.array ?? json["models"]?.array ?? json.array else {
             return ("body has no model list (data or models)", [], nil)
         }
-        let ids = (json["data"]?.array ?? []).compactMap { $0["id"]?.string }
-            + (json["models"]?.array ?? []).compactMap { $0["name"]?.string ?? $0["id"]?.string }
+        let ids = list.compactMap { $0["id"]?.string ?? $0["name"]?.string }
         switch provider.pagination {
         case .none:
             return (nil, ids, nil)
@@ -158,5 +160,46 @@ struct HTTPCheck: Check {
 extension String {
     func leftPadded(_ width: Int) -> String {
         count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}
+
+/// The provider's credit endpoint (OpenRouter `GET /key`, DeepSeek
+/// `GET /user/balance`) into `provider_credit_balance{currency}`.
+struct BalanceCheck: Check {
+    let config: CheckConfig
+    let provider: ProviderConfig
+
+    func run(using client: HTTPClient, timeout: Double) async -> ProbeOutcome? {
+        guard let dialect = provider.balance else { return nil }
+        var request = Checks.baseRequest(url: (provider.baseURL ?? "") + dialect.path, check: config, provider: provider,
+                                         timeout: timeout, withKey: true)
+        request.maxRedirects = 0
+        let response = await client.send(request)
+        let parsed = Self.parse(response.body, dialect: dialect)
+        guard let classified = Classifier.classify(response, expect: config.expectStatus, bodyProblem: parsed.problem) else { return nil }
+        var outcome = Checks.outcome(response, classified, now: Posix.wallSeconds())
+        if classified.0 == .success { outcome.balances = parsed.balances }
+        return outcome
+    }
+
+    static func parse(_ body: [UInt8], dialect: BalanceDialect) -> (balances: [String: Double], problem: String?) {
+        guard let json = try? JSONValue.parse(body) else { return ([:], "body is not JSON") }
+        switch dialect {
+        case .openrouter:
+            guard let data = json["data"], case .object = data else { return ([:], "body has no data object") }
+            // null: an unlimited key, which has no balance to export.
+            guard let remaining = data["limit_remaining"]?.number else { return ([:], nil) }
+            return (["USD": remaining], nil)
+        case .deepseek:
+            guard let infos = json["balance_infos"]?.array else { return ([:], "body has no balance_infos") }
+            var balances: [String: Double] = [:]
+            for info in infos {
+                guard let currency = info["currency"]?.string,
+                      let amount = info["total_balance"]?.string.flatMap(Double.init) ?? info["total_balance"]?.number,
+                      amount.isFinite else { return ([:], "a balance_infos entry has no currency or total_balance") }
+                balances[currency] = amount
+            }
+            return (balances, nil)
+        }
     }
 }

@@ -174,8 +174,13 @@ public final class HTTPClient: Sendable {
             pe_curl_multi_wakeup(multi)
         }
 
+        /// A cancel may arrive before its transfer was ever added (the task was
+        /// cancelled already): the flag makes the add finish it at once.
         func cancel(_ transfer: Transfer) {
-            inbox.withLock { $0.cancelled.append(transfer) }
+            inbox.withLock { box in
+                transfer.cancelRequested = true
+                box.cancelled.append(transfer)
+            }
             pe_curl_multi_wakeup(multi)
         }
 
@@ -192,6 +197,11 @@ public final class HTTPClient: Sendable {
                     return (box.added, box.cancelled, box.stopping)
                 }
                 for t in added {
+                    // Read under the inbox lock, where cancel() sets it.
+                    if inbox.withLock({ _ in t.cancelRequested }) {
+                        t.finish(code: -1)
+                        continue
+                    }
                     if let easy = t.start() {
                         active[easy] = t
                         pe_curl_multi_add_handle(multi, easy)
@@ -232,6 +242,8 @@ public final class HTTPClient: Sendable {
         let timeout: Double
         let userAgent: String
         var continuation: CheckedContinuation<ClientResponse, Never>?
+        /// Set by `Engine.cancel` under the engine's inbox lock; read there too.
+        var cancelRequested = false
         var easy: UnsafeMutableRawPointer?
         var lists: [UnsafeMutablePointer<pe_curl_slist>] = []
         var strings: [UnsafeMutablePointer<CChar>] = []

@@ -21,6 +21,8 @@ public struct ProbeOutcome: Sendable {
     public var certificateExpiry: Double?
     /// A short, secret-free description of what went wrong (nil on success).
     public var error: String?
+    /// `balance` checks: remaining credit by currency (empty for unlimited keys).
+    public var balances: [String: Double]?
 
     public init(result: ProbeResult, status: Int = 0, duration: Double = 0, error: String? = nil) {
         self.result = result

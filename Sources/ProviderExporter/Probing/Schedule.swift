@@ -27,6 +27,13 @@ public struct Schedule: Sendable, Equatable {
         return Double(hash % ms) / 1000
     }
 
+    /// When a check first runs after (re)start: within 15 s, at a stable
+    /// position (the offset folded into the first 15 s), so a fresh exporter
+    /// has data in seconds rather than after a whole interval; the grid follows.
+    public func firstRun(after t: Double) -> Double {
+        t + offset.truncatingRemainder(dividingBy: min(interval, 15))
+    }
+
     /// The first grid slot at or after `t`.
     public func slot(atOrAfter t: Double) -> Double {
         let k = ((t - offset) / interval).rounded(.up)

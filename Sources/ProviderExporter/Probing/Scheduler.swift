@@ -93,11 +93,16 @@ public final class Scheduler: Sendable {
     func loop(provider: ProviderConfig, check: CheckConfig, schedule initial: Schedule, limiter: ProbeLimiter) async {
         var schedule = initial
         let probe = Checks.make(check, provider: provider)
-        var due = schedule.slot(atOrAfter: clock.now())
+        var due = schedule.firstRun(after: clock.now())
         while !Task.isCancelled {
             store.setNextProbe(provider: provider.name, check: check.name, at: due)
             do { try await clock.sleep(until: due) } catch { return }
             await limiter.acquire()
+            if Task.isCancelled {
+                // Cancelled while waiting for a permit: hand it on, do not probe.
+                await limiter.release()
+                return
+            }
             store.probeStarted()
             let outcome = await probe.run(using: client, timeout: check.timeout.seconds)
             store.probeFinished()
@@ -124,12 +129,16 @@ public final class Scheduler: Sendable {
     func statusPageLoop(provider: ProviderConfig, page: StatusPageConfig, schedule initial: Schedule, limiter: ProbeLimiter) async {
         var schedule = initial
         let fetcher = StatusPageFetcher(page: page, provider: provider)
-        var due = schedule.slot(atOrAfter: clock.now())
+        var due = schedule.firstRun(after: clock.now())
         var warned: Set<String> = []
         while !Task.isCancelled {
             store.setNextStatusPageFetch(provider: provider.name, at: due)
             do { try await clock.sleep(until: due) } catch { return }
             await limiter.acquire()
+            if Task.isCancelled {
+                await limiter.release()
+                return
+            }
             store.probeStarted()
             let outcome = await fetcher.fetch(using: client, timeout: page.timeout.seconds, now: clock.now())
             store.probeFinished()

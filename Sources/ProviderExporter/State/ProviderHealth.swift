@@ -37,6 +37,8 @@ public struct CheckRecord: Sendable {
     public var retryAfter: Double?
     public var certificateExpiry: Double?
     public var lastError: String?
+    /// `balance` checks: the last successful reading.
+    public var balances: [String: Double] = [:]
 
     init(config: CheckConfig, buckets: [Double]) {
         self.config = config

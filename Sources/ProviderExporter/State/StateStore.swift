@@ -81,6 +81,7 @@ public final class StateStore: Sendable {
             r.retryAfter = outcome.rateLimits.retryAfter
             for (resource, window) in outcome.rateLimits.windows { r.rateLimits[resource] = window }
             if let expiry = outcome.certificateExpiry { r.certificateExpiry = expiry }
+            if let balances = outcome.balances { r.balances = balances }
             if outcome.result.isSuccess {
                 r.consecutiveFailures = 0
                 r.lastSuccessAt = finishedAt

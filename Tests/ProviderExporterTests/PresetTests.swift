@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+@testable import ProviderExporter
+
+/// Every preset, checked against what its provider documents (PROVIDERS.md).
+@Suite(.serialized) struct PresetTests {
+    /// preset, the models request's URL, the auth headers it sends with key `test-key-123`.
+    static let requests: [(String, String, [String: String])] = [
+        ("openai", "https://api.openai.com/v1/models", ["Authorization": "Bearer test-key-123"]),
+        ("anthropic", "https://api.anthropic.com/v1/models", ["x-api-key": "test-key-123", "anthropic-version": "2023-06-01"]),
+        ("gemini", "https://generativelanguage.googleapis.com/v1beta/models", ["x-goog-api-key": "test-key-123"]),
+        ("groq", "https://api.groq.com/openai/v1/models", ["Authorization": "Bearer test-key-123"]),
+        ("openrouter", "https://openrouter.ai/api/v1/models", ["Authorization": "Bearer test-key-123"]),
+        ("together", "https://api.together.xyz/v1/models", ["Authorization": "Bearer test-key-123"]),
+        ("mistral", "https://api.mistral.ai/v1/models", ["Authorization": "Bearer test-key-123"]),
+        ("deepseek", "https://api.deepseek.com/models", ["Authorization": "Bearer test-key-123"]),
+        ("xai", "https://api.x.ai/v1/models", ["Authorization": "Bearer test-key-123"]),
+        ("cohere", "https://api.cohere.com/v1/models", ["Authorization": "Bearer test-key-123"]),
+        ("nvidia", "https://integrate.api.nvidia.com/v1/models", ["Authorization": "Bearer test-key-123"]),
+        ("huggingface", "https://router.huggingface.co/v1/models", ["Authorization": "Bearer test-key-123"]),
+    ]
+
+    static let keyEnvironment = ConfigEnvironment(variable: { _ in "test-key-123" }, readFile: { _ in nil })
+
+    static func provider(_ preset: String, baseURL: String? = nil) throws -> ProviderConfig {
+        var yaml = "providers:\n  - name: p\n    preset: \(preset)\n    api_key_env: KEY\n"
+        if let baseURL { yaml += "    base_url: \(baseURL)\n" }
+        return try ConfigLoader.parse(yaml, fileName: "t.yml", environment: keyEnvironment).providers[0]
+    }
+
+    @Test func everyPresetHasARow() {
+        #expect(Set(Self.requests.map(\.0)) == Set(Preset.all.map(\.name)).subtracting(["openai_compatible"]))
+    }
+
+    @Test(arguments: requests)
+    func modelsRequest(preset: String, url: String, headers: [String: String]) throws {
+        let p = try Self.provider(preset)
+        #expect(p.checks.map(\.name) == ["models"])
+        #expect((p.baseURL ?? "") + p.modelsPath == url)
+        let request = Checks.baseRequest(url: url, check: p.checks[0], provider: p, timeout: 5, withKey: true)
+        var sent: [String: String] = [:]
+        for (name, value) in request.headers { sent[name] = value }
+        for (name, value) in request.secretHeaders { sent[name] = value.revealed }
+        #expect(sent == headers)
+        #expect(request.method == "GET" && request.maxRedirects == 0)
+    }
+
+    /// Each preset's models check against a fake serving its provider's list shape
+    /// (recorded lists where there is one).
+    @Test(arguments: ["openai", "anthropic", "gemini", "groq", "openrouter", "together", "mistral", "deepseek", "xai",
+                      "cohere", "nvidia", "huggingface"])
+    func modelsCheckSucceedsAgainstItsFake(preset: String) async throws {
+        let fake = try FakeProvider()
+        defer { fake.stop() }
+        let path = URL(string: try Self.provider(preset).baseURL!)!.path + (try Self.provider(preset).modelsPath)
+        let body: [UInt8] = switch preset {
+        case "openai": try fixture("models/openai.json")
+        case "gemini": try fixture("models/gemini.json")
+        case "openrouter": try fixture("models/openrouter.json")
+        case "together": Array(#"[{"id":"meta-llama/Llama-3-8b","object":"model"}]"#.utf8)       // synthetic: a bare array
+        case "cohere": Array(#"{"models":[{"name":"command-r"}]}"#.utf8)                           // synthetic
+        case "anthropic": Array(#"{"data":[{"id":"claude-x","type":"model"}],"has_more":false}"#.utf8) // synthetic
+        default: Array(#"{"object":"list","data":[{"id":"m"}]}"#.utf8)                              // synthetic
+        }
+        fake.set(path, FakeProvider.Script(body: body))
+        let base = try Self.provider(preset).baseURL!
+        let p = try Self.provider(preset, baseURL: fake.baseURL + URL(string: base)!.path)
+        let outcome = await Checks.make(p.checks[0], provider: p).run(using: HTTPClientTests.client, timeout: 3)
+        #expect(outcome?.result == .success, "\(String(describing: outcome?.error))")
+        #expect(fake.requests.first?.path == path)
+    }
+
+    /// Each provider's recorded errors, by preset.
+    @Test(arguments: [
+        ("anthropic", ["anthropic-401-authentication_error": ProbeResult.auth_error, "anthropic-529-overloaded_error": .overloaded,
+                       "anthropic-400-invalid_request_error": .http_error, "anthropic-404-not_found_error": .http_error]),
+        ("openai", ["openai-401-invalid_api_key": .auth_error, "openai-404-model_not_found": .http_error,
+                    "openai-400-invalid_image_url": .http_error]),
+        ("gemini", ["gemini-429-resource_exhausted": .rate_limited, "gemini-404-not_found": .http_error]),
+        ("groq", ["groq-404-model_not_found": .http_error]),
+        ("openrouter", ["openrouter-401": .auth_error]),
+    ] as [(String, [String: ProbeResult])])
+    func errorFixtures(preset: String, cases: [String: ProbeResult]) async throws {
+        let fake = try FakeProvider()
+        defer { fake.stop() }
+        let base = try Self.provider(preset).baseURL!
+        let p = try Self.provider(preset, baseURL: fake.baseURL + URL(string: base)!.path)
+        for (file, expected) in cases {
+            let status = Int(file.split(separator: "-")[1])!
+            let headers = (try? RecordedResponse("errors/\(file).headers.txt").headers.map { ($0.name, $0.value) }) ?? []
+            fake.set(URL(string: p.baseURL!)!.path + p.modelsPath,
+                     FakeProvider.Script(status: status, headers: headers.filter { $0.0.lowercased() != "content-length" && $0.0.lowercased() != "transfer-encoding" && $0.0.lowercased() != "content-encoding" },
+                                         body: try fixture("errors/\(file).json")))
+            let outcome = await Checks.make(p.checks[0], provider: p).run(using: HTTPClientTests.client, timeout: 3)
+            #expect(outcome?.result == expected, "\(file)")
+        }
+    }
+}
+
+@Suite(.serialized) struct BalanceTests {
+    /// synthetic: the documented shapes (PROVIDERS.md) of OpenRouter's /key and DeepSeek's /user/balance.
+    @Test(arguments: [
+        ("openrouter", "/api/v1/key", #"{"data":{"label":"k","usage":1.5,"limit":10,"limit_remaining":8.5,"is_free_tier":false}}"#, ["USD": 8.5]),
+        ("openrouter", "/api/v1/key", #"{"data":{"label":"k","usage":1.5,"limit":null,"limit_remaining":null}}"#, [:]),
+        ("deepseek", "/user/balance", #"{"is_available":true,"balance_infos":[{"currency":"CNY","total_balance":"110.00","granted_balance":"10.00","topped_up_balance":"100.00"},{"currency":"USD","total_balance":"2.50"}]}"#, ["CNY": 110, "USD": 2.5]),
+    ] as [(String, String, String, [String: Double])])
+    func balances(preset: String, path: String, body: String, expected: [String: Double]) async throws {
+        let fake = try FakeProvider()
+        defer { fake.stop() }
+        fake.set(path, .json(200, body))
+        let base = Preset.named(preset)!.baseURL!
+        let config = try ConfigLoader.parse("""
+        providers:
+          - name: p
+            preset: \(preset)
+            base_url: \(fake.baseURL + URL(string: base)!.path)
+            api_key_env: KEY
+            checks: [{name: credit, type: balance}]
+        """, fileName: "t.yml", environment: PresetTests.keyEnvironment)
+        let store = StateStore()
+        store.apply(config)
+        let p = config.providers[0]
+        let outcome = try #require(await Checks.make(p.checks[0], provider: p).run(using: HTTPClientTests.client, timeout: 3))
+        #expect(outcome.result == .success && outcome.balances == expected)
+        #expect(fake.requests.first?.headers["authorization"] == "Bearer test-key-123")
+        store.record(provider: "p", check: "credit", outcome: outcome, finishedAt: 1)
+        let text = String(decoding: ExpositionEncoder.encode(ProviderCollector(store: store).collect(), format: .text), as: UTF8.self)
+        for (currency, amount) in expected {
+            #expect(text.contains("provider_credit_balance{check=\"credit\",currency=\"\(currency)\",provider=\"p\"} \(FloatFormat.format(amount))\n"))
+        }
+        if expected.isEmpty { #expect(!text.contains("provider_credit_balance{")) }
+    }
+
+    @Test(arguments: [("openrouter", #"{"error":"x"}"#), ("deepseek", #"{"balance_infos":[{"currency":"CNY"}]}"#), ("deepseek", "<html>")])
+    func badBodiesAreInvalidResponse(preset: String, body: String) {
+        let dialect = Preset.named(preset)!.balance!
+        #expect(BalanceCheck.parse(Array(body.utf8), dialect: dialect).problem != nil)
+    }
+}
