@@ -41,7 +41,7 @@ public struct StatusMatcher: Sendable, Equatable, CustomStringConvertible {
 }
 
 public enum CheckType: String, Sendable, CaseIterable {
-    case models, http, balance
+    case models, chat, http, balance
 }
 
 public struct CheckConfig: Sendable {
@@ -56,6 +56,10 @@ public struct CheckConfig: Sendable {
     public var headers: [(name: String, value: String)]
     // models
     public var expectModel: String?
+    // chat
+    public var model: String?
+    public var maxTokens = 1
+    public var stream = false
     // http
     public var url: String?
     public var method = "GET"
@@ -116,6 +120,8 @@ public struct ProviderConfig: Sendable {
     public var auth: AuthScheme = .bearer
     public var pagination: ModelListPagination = .none
     public var balance: BalanceDialect?
+    /// The chat dialect; nil where the provider has none we speak (Cohere).
+    public var chat: ChatDialect? = .openai
     public var baseURL: String?
     public var modelsPath: String
     public var apiKey: Secret?

@@ -86,8 +86,8 @@ struct ConfigDecoder {
     static let overridable = ["interval", "timeout", "failure_threshold", "degraded_latency", "expect_status", "headers"]
     static let providerKeys = ["name", "preset", "base_url", "models_path", "api_key_env", "api_key_file", "priority",
                                "secret_headers_env", "checks", "status_page", "tls"] + overridable
-    static let checkKeys = ["name", "type", "expect_model", "url", "method", "body", "expect_body", "follow_redirects",
-                            "reuse_connections", "tls"] + overridable
+    static let checkKeys = ["name", "type", "expect_model", "model", "max_tokens", "stream", "url", "method", "body",
+                            "expect_body", "follow_redirects", "reuse_connections", "tls"] + overridable
     static let statusPageKeys = ["url", "format", "components", "max_components", "products"]
     static let tlsKeys = ["ca_file", "insecure_skip_verify", "server_name"]
 
@@ -361,7 +361,8 @@ struct ConfigDecoder {
             }
         }
         var provider = ProviderConfig(name: name, preset: preset?.name, auth: preset?.auth ?? .bearer,
-                                      pagination: preset?.pagination ?? .none, balance: preset?.balance, baseURL: preset?.baseURL,
+                                      pagination: preset?.pagination ?? .none, balance: preset?.balance,
+                                      chat: preset == nil ? .openai : preset?.chat, baseURL: preset?.baseURL,
                                       modelsPath: preset?.modelsPath ?? "/models", statusPage: preset?.statusPage)
         if let n = f["base_url"]?.value, let u = url(n, "\(path).base_url") {
             provider.baseURL = u.hasSuffix("/") ? String(u.dropLast()) : u
@@ -504,18 +505,35 @@ struct ConfigDecoder {
             error(nameNode, "\(path).name", "'status_page' is reserved for the provider's status page")
         }
         guard let type = CheckType(rawValue: typeText) else {
-            let later = typeText == "chat" ? " (chat checks are not available yet)" : ""
-            error(typeNode, "\(path).type", "unknown check type '\(typeText)'; known: \(CheckType.allCases.map(\.rawValue).joined(separator: ", "))\(later)")
+            error(typeNode, "\(path).type", "unknown check type '\(typeText)'; known: \(CheckType.allCases.map(\.rawValue).joined(separator: ", "))")
             return nil
         }
-        let d = overrides(f, path, defaults)
+        var d = overrides(f, path, defaults)
+        // A chat check costs tokens: 5 minutes unless the check itself says otherwise.
+        if type == .chat && f["interval"] == nil { d.interval = .seconds(300) }
         var check = CheckConfig(name: name, type: type, interval: d.interval, timeout: d.timeout,
                                 failureThreshold: d.failureThreshold, degradedLatency: d.degradedLatency,
                                 expectStatus: d.expectStatus, headers: d.headers, tls: provider.tls)
         checkTiming(check, d.timingNode ?? (node, path))
         if let n = f["tls"]?.value { check.tls = tls(n, "\(path).tls") }
         if let n = f["reuse_connections"]?.value { check.reuseConnections = bool(n, "\(path).reuse_connections") ?? false }
+        for key in ["model", "max_tokens", "stream"] where type != .chat && f[key] != nil {
+            error(f[key]!.key, path, "'\(key)' applies to chat checks, not \(type.rawValue)")
+        }
         switch type {
+        case .chat:
+            for key in ["url", "method", "body", "expect_body", "follow_redirects", "expect_model"] where f[key] != nil {
+                error(f[key]!.key, path, "'\(key)' does not apply to chat checks")
+            }
+            if let n = f["model"]?.value { check.model = string(n, "\(path).model") } else { error(node, path, "missing key 'model' (chat checks need one)") }
+            if let n = f["max_tokens"]?.value { check.maxTokens = int(n, "\(path).max_tokens", min: 1, max: 4096) ?? 1 }
+            if let n = f["stream"]?.value { check.stream = bool(n, "\(path).stream") ?? false }
+            if provider.chat == nil {
+                error(typeNode, "\(path).type", "preset '\(provider.preset ?? "")' has no chat dialect here; use a models or http check")
+            }
+            if provider.baseURL == nil {
+                error(node, path, "a chat check needs the provider's base_url (or a preset that has one)")
+            }
         case .balance:
             for key in ["url", "method", "body", "expect_body", "follow_redirects", "expect_model"] where f[key] != nil {
                 error(f[key]!.key, path, "'\(key)' does not apply to balance checks")

@@ -56,6 +56,11 @@ public enum ConfigPrinter {
                     out += "        headers: {" + c.headers.map { "\(scalar($0.name)): \(scalar($0.value))" }.joined(separator: ", ") + "}\n"
                 }
                 if let m = c.expectModel { out += "        expect_model: \(scalar(m))\n" }
+                if c.type == .chat {
+                    if let m = c.model { out += "        model: \(scalar(m))\n" }
+                    out += "        max_tokens: \(c.maxTokens)\n"
+                    out += "        stream: \(c.stream)\n"
+                }
                 if c.type == .http {
                     if let url = c.url { out += "        url: \(scalar(url))\n" }
                     out += "        method: \(c.method)\n"

@@ -25,6 +25,16 @@ public enum ModelListPagination: Sendable, Equatable {
     case pageToken(pageSize: Int)
 }
 
+/// How a provider takes a chat completion (`chat` checks).
+public enum ChatDialect: String, Sendable, Equatable {
+    /// `POST /chat/completions` (OpenAI and every OpenAI-compatible API).
+    case openai
+    /// `POST /messages`.
+    case anthropic
+    /// `POST /models/{model}:generateContent` (`:streamGenerateContent?alt=sse`).
+    case gemini
+}
+
 /// Where and how a provider reports prepaid credit (`balance` checks).
 public enum BalanceDialect: String, Sendable, Equatable {
     /// `GET /key`: `data.limit_remaining` in USD; null for unlimited keys.
@@ -56,6 +66,7 @@ public struct Preset: Sendable {
     public var pagination: ModelListPagination = .none
     /// The provider's credit endpoint, for `balance` checks.
     public var balance: BalanceDialect?
+    public var chat: ChatDialect? = .openai
 
     /// Facts from PROVIDERS.md, one entry per provider.
     public static let all: [Preset] = [
@@ -64,12 +75,12 @@ public struct Preset: Sendable {
         Preset(name: "anthropic", baseURL: "https://api.anthropic.com/v1",
                auth: .header("x-api-key", extra: [("anthropic-version", "2023-06-01")]), modelsPath: "/models",
                keyVariables: ["ANTHROPIC_API_KEY"], statusPage: page("https://status.claude.com", .statuspage),
-               pagination: .afterID(param: "after_id", limit: 1000)),
+               pagination: .afterID(param: "after_id", limit: 1000), chat: .anthropic),
         Preset(name: "gemini", baseURL: "https://generativelanguage.googleapis.com/v1beta",
                auth: .header("x-goog-api-key", extra: []), modelsPath: "/models",
                keyVariables: ["GEMINI_API_KEY", "GOOGLE_API_KEY"],
                statusPage: page("https://status.cloud.google.com/incidents.json", .google_cloud, products: ["Vertex Gemini API"]),
-               pagination: .pageToken(pageSize: 1000)),
+               pagination: .pageToken(pageSize: 1000), chat: .gemini),
         Preset(name: "groq", baseURL: "https://api.groq.com/openai/v1", auth: .bearer, modelsPath: "/models",
                keyVariables: ["GROQ_API_KEY"], statusPage: page("https://groqstatus.com", .statuspage)),
         Preset(name: "openrouter", baseURL: "https://openrouter.ai/api/v1", auth: .bearer, modelsPath: "/models",
@@ -83,7 +94,8 @@ public struct Preset: Sendable {
         Preset(name: "xai", baseURL: "https://api.x.ai/v1", auth: .bearer, modelsPath: "/models",
                keyVariables: ["XAI_API_KEY"], statusPage: nil),
         Preset(name: "cohere", baseURL: "https://api.cohere.com", auth: .bearer, modelsPath: "/v1/models",
-               keyVariables: ["COHERE_API_KEY", "CO_API_KEY"], statusPage: page("https://status.cohere.com", .statuspage)),
+               keyVariables: ["COHERE_API_KEY", "CO_API_KEY"], statusPage: page("https://status.cohere.com", .statuspage),
+               chat: nil),
         Preset(name: "nvidia", baseURL: "https://integrate.api.nvidia.com/v1", auth: .bearer, modelsPath: "/models",
                keyVariables: ["NVIDIA_API_KEY"], statusPage: nil),
         Preset(name: "huggingface", baseURL: "https://router.huggingface.co/v1", auth: .bearer, modelsPath: "/models",

@@ -44,6 +44,13 @@ public enum Families {
         "provider_tls_cert_expiry_timestamp_seconds", .gauge,
         "Unix time the earliest certificate of the peer's chain expires, from the last HTTPS background probe.", labels: check)
 
+    public static let probeTokens = MetricFamily(
+        "provider_probe_tokens_total", .counter, "chat checks: tokens the provider reported for background probes, by kind (input, output).",
+        labels: check + ["kind"])
+    public static let timeToFirstToken = MetricFamily(
+        "provider_time_to_first_token_seconds", .histogram,
+        "Streamed chat checks: seconds from the request to the first content delta of every completed background probe.",
+        labels: check)
     public static let creditBalance = MetricFamily(
         "provider_credit_balance", .gauge,
         "balance checks: remaining prepaid credit in the provider's currency, from the last successful background probe.",

@@ -16,7 +16,7 @@ public struct ProviderCollector: MetricsCollector {
         var last: [Series] = [], failures: [Series] = [], status: [Series] = [], lastProbe: [Series] = []
         var next: [Series] = [], success: [Series] = [], limit: [Series] = [], remaining: [Series] = []
         var reset: [Series] = [], retry: [Series] = [], cert: [Series] = [], skipped: [Series] = []
-        var credit: [Series] = []
+        var credit: [Series] = [], tokens: [Series] = [], ttft: [Series] = []
         var state: [Series] = [], score: [Series] = [], info: [Series] = []
         var pageUp: [Series] = [], indicator: [Series] = [], component: [Series] = [], incidents: [Series] = []
         var started: [Series] = [], maintenances: [Series] = [], fetches: [Series] = []
@@ -55,6 +55,11 @@ public struct ProviderCollector: MetricsCollector {
                 for result in ProbeResult.allCases { probes.append(Series(labels + [result.rawValue], Double(c.counts[result] ?? 0))) }
                 for reason in SkipReason.allCases { skipped.append(Series(labels + [reason.rawValue], Double(c.skipped[reason] ?? 0))) }
                 duration.append(Series(labels, histogram: c.histogram))
+                if c.config.type == .chat {
+                    tokens.append(Series(labels + ["input"], Double(c.inputTokens)))
+                    tokens.append(Series(labels + ["output"], Double(c.outputTokens)))
+                    if c.config.stream { ttft.append(Series(labels, histogram: c.timeToFirstToken)) }
+                }
                 if let t = c.nextProbeAt { next.append(Series(labels, t)) }
                 guard let result = c.lastResult else { continue }
                 up.append(Series(labels, result.isSuccess ? 1 : 0))
@@ -88,6 +93,7 @@ public struct ProviderCollector: MetricsCollector {
             FamilySnapshot(Families.rateLimitLimit, limit), FamilySnapshot(Families.rateLimitRemaining, remaining),
             FamilySnapshot(Families.rateLimitReset, reset), FamilySnapshot(Families.retryAfter, retry),
             FamilySnapshot(Families.certificateExpiry, cert), FamilySnapshot(Families.creditBalance, credit),
+            FamilySnapshot(Families.probeTokens, tokens), FamilySnapshot(Families.timeToFirstToken, ttft),
             FamilySnapshot(Families.state, state),
             FamilySnapshot(Families.healthScore, score), FamilySnapshot(Families.info, info),
             FamilySnapshot(Families.statusPageUp, pageUp), FamilySnapshot(Families.statusIndicator, indicator),

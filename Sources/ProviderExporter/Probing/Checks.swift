@@ -12,6 +12,7 @@ public enum Checks {
         case .models: ModelsCheck(config: check, provider: provider)
         case .http: HTTPCheck(config: check, provider: provider)
         case .balance: BalanceCheck(config: check, provider: provider)
+        case .chat: ChatCheck(config: check, provider: provider)
         }
     }
 
@@ -113,24 +114,13 @@ struct ModelsCheck: Check {
             return (nil, ids, nil)
         case .afterID(let param, _):
             guard case .bool(true)? = json["has_more"], let last = json["last_id"]?.string else { return (nil, ids, nil) }
-            return (nil, ids, "\(param)=\(percentEncode(last))")
+            return (nil, ids, "\(param)=\(last.addingPathPercentEncoding())")
         case .pageToken:
             guard let token = json["nextPageToken"]?.string, !token.isEmpty else { return (nil, ids, nil) }
-            return (nil, ids, "pageToken=\(percentEncode(token))")
+            return (nil, ids, "pageToken=\(token.addingPathPercentEncoding())")
         }
     }
 
-    func percentEncode(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            if (byte >= 48 && byte <= 57) || (byte | 0x20 >= 97 && byte | 0x20 <= 122) || "-._~".utf8.contains(byte) {
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            } else {
-                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(2)
-            }
-        }
-        return out
-    }
 }
 
 /// Any URL: method, headers, body; an expected status and, with

@@ -19,6 +19,8 @@ public struct ClientRequest: Sendable {
     public var tls: TLSConfig?
     /// Bodies beyond this are cut off and flagged `bodyTooLarge`.
     public var maxBodyBytes = 4 << 20
+    /// Record when each body chunk arrived (streamed chat probes).
+    public var recordChunkArrivals = false
 
     public init(url: String, timeout: Double) {
         self.url = url
@@ -75,6 +77,14 @@ public struct ClientResponse: Sendable {
     /// never inflates a measured latency.
     var startedAt = 0.0
     var finishedAt = 0.0
+    /// With `recordChunkArrivals`: the body length after each chunk, and when
+    /// (monotonic seconds, on the transfer thread) it arrived.
+    var chunkArrivals: [(end: Int, at: Double)] = []
+
+    /// Seconds from the start of this hop until byte `offset` of the body arrived.
+    func arrivalDelay(ofByte offset: Int) -> Double? {
+        chunkArrivals.first { $0.end > offset }.map { $0.at - startedAt }
+    }
 
     public func header(_ name: String) -> String? {
         headers.first { $0.name.lowercased() == name }?.value
@@ -251,6 +261,7 @@ public final class HTTPClient: Sendable {
         var tooLarge = false
         var headerLines: [(name: String, value: String)] = []
         var startedAt = 0.0
+        var arrivals: [(end: Int, at: Double)] = []
 
         init(request: ClientRequest, timeout: Double, userAgent: String) {
             self.request = request
@@ -343,6 +354,7 @@ public final class HTTPClient: Sendable {
                     return 0 // aborts the transfer with CURLE_WRITE_ERROR
                 }
                 if let data { t.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: n)) }
+                if t.request.recordChunkArrivals { t.arrivals.append((t.body.count, Posix.monotonicSeconds())) }
                 return n
             }
             pe_curl_setopt_ptr(easy, Int32(PE_CURLOPT_HEADERDATA), me)
@@ -388,6 +400,7 @@ public final class HTTPClient: Sendable {
             strings.removeAll()
             response.headers = headerLines
             response.body = body
+            response.chunkArrivals = arrivals
             response.bodyTooLarge = tooLarge
             response.error = Self.error(code: code, tooLarge: tooLarge, hadResponse: response.status != 0)
             continuation?.resume(returning: response)

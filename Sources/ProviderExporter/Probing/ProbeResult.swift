@@ -23,6 +23,10 @@ public struct ProbeOutcome: Sendable {
     public var error: String?
     /// `balance` checks: remaining credit by currency (empty for unlimited keys).
     public var balances: [String: Double]?
+    /// `chat` checks: tokens the provider reported in `usage`.
+    public var tokens: (input: Int, output: Int)?
+    /// Streamed `chat` checks: seconds to the first content delta.
+    public var timeToFirstToken: Double?
 
     public init(result: ProbeResult, status: Int = 0, duration: Double = 0, error: String? = nil) {
         self.result = result

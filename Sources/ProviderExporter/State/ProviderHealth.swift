@@ -39,10 +39,16 @@ public struct CheckRecord: Sendable {
     public var lastError: String?
     /// `balance` checks: the last successful reading.
     public var balances: [String: Double] = [:]
+    /// `chat` checks: tokens spent, by kind.
+    public var inputTokens: UInt64 = 0
+    public var outputTokens: UInt64 = 0
+    /// Streamed `chat` checks.
+    public var timeToFirstToken: HistogramValue
 
     init(config: CheckConfig, buckets: [Double]) {
         self.config = config
         histogram = HistogramValue(upperBounds: buckets)
+        timeToFirstToken = HistogramValue(upperBounds: buckets)
     }
 
     /// Whether a rate-limit window has under 10% of its limit left.

@@ -40,7 +40,10 @@ public final class StateStore: Sendable {
                         return CheckRecord(config: c, buckets: config.global.buckets)
                     }
                     kept.config = c
-                    if bucketsChanged { kept.histogram = HistogramValue(upperBounds: config.global.buckets) }
+                    if bucketsChanged {
+                        kept.histogram = HistogramValue(upperBounds: config.global.buckets)
+                        kept.timeToFirstToken = HistogramValue(upperBounds: config.global.buckets)
+                    }
                     return kept
                 }
                 var record = ProviderRecord(config: p, checks: checks)
@@ -82,6 +85,11 @@ public final class StateStore: Sendable {
             for (resource, window) in outcome.rateLimits.windows { r.rateLimits[resource] = window }
             if let expiry = outcome.certificateExpiry { r.certificateExpiry = expiry }
             if let balances = outcome.balances { r.balances = balances }
+            if let tokens = outcome.tokens {
+                r.inputTokens += UInt64(tokens.input)
+                r.outputTokens += UInt64(tokens.output)
+            }
+            if let ttft = outcome.timeToFirstToken { r.timeToFirstToken.observe(ttft) }
             if outcome.result.isSuccess {
                 r.consecutiveFailures = 0
                 r.lastSuccessAt = finishedAt

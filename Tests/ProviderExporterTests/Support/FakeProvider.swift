@@ -12,6 +12,8 @@ final class FakeProvider: @unchecked Sendable {
         var body: [UInt8] = Array("{\"data\":[]}".utf8)
         /// Seconds to wait before sending anything.
         var delay = 0.0
+        /// Seconds between the head and the body.
+        var bodyDelay = 0.0
         /// Send the body one byte per this many seconds.
         var trickle: Double?
         /// Never answer (until stopped).
@@ -164,6 +166,7 @@ final class FakeProvider: @unchecked Sendable {
         text += "Content-Length: \(s.body.count)\r\n\r\n"
         guard write(c, Array(text.utf8)) else { return false }
         if head { return true }
+        if s.bodyDelay > 0 { usleep(UInt32(s.bodyDelay * 1_000_000)) }
         if s.resetMidBody {
             _ = write(c, Array(s.body.prefix(s.body.count / 2)))
             reset(c)
