@@ -96,18 +96,9 @@ public final class Scheduler: Sendable {
         var due = schedule.firstRun(after: clock.now())
         while !Task.isCancelled {
             store.setNextProbe(provider: provider.name, check: check.name, at: due)
-            do { try await clock.sleep(until: due) } catch { return }
-            await limiter.acquire()
-            if Task.isCancelled {
-                // Cancelled while waiting for a permit: hand it on, do not probe.
-                await limiter.release()
+            guard let outcome = await whenDue(due, limiter, { await probe.run(using: self.client, timeout: check.timeout.seconds) }) else {
                 return
             }
-            store.probeStarted()
-            let outcome = await probe.run(using: client, timeout: check.timeout.seconds)
-            store.probeFinished()
-            await limiter.release()
-            guard let outcome, !Task.isCancelled else { return }
             let finished = clock.now()
             let transition = store.record(provider: provider.name, check: check.name, outcome: outcome, finishedAt: finished)
             log(provider: provider.name, check: check.name, outcome: outcome, transition: transition)
@@ -133,17 +124,9 @@ public final class Scheduler: Sendable {
         var warned: Set<String> = []
         while !Task.isCancelled {
             store.setNextStatusPageFetch(provider: provider.name, at: due)
-            do { try await clock.sleep(until: due) } catch { return }
-            await limiter.acquire()
-            if Task.isCancelled {
-                await limiter.release()
-                return
-            }
-            store.probeStarted()
-            let outcome = await fetcher.fetch(using: client, timeout: page.timeout.seconds, now: clock.now())
-            store.probeFinished()
-            await limiter.release()
-            guard let outcome, !Task.isCancelled else { return }
+            guard let outcome = await whenDue(due, limiter, {
+                await fetcher.fetch(using: self.client, timeout: page.timeout.seconds, now: self.clock.now())
+            }) else { return }
             let finished = clock.now()
             let recorded = store.recordStatusPage(provider: provider.name, outcome: outcome, finishedAt: finished)
             logPage(provider: provider.name, page: page, outcome: outcome, recorded: recorded, warned: &warned)
@@ -177,6 +160,23 @@ public final class Scheduler: Sendable {
             logger.log(t.to == .down ? .warn : .info, "provider state changed",
                        ["provider": provider, "from": t.from.rawValue, "to": t.to.rawValue, "check": "status_page"])
         }
+    }
+
+    /// Sleeps until `due`, takes a permit and runs `work`, counted in flight.
+    /// nil when the task was cancelled at any point (a reload or shutdown):
+    /// a task cancelled while waiting for a permit hands it on without probing.
+    func whenDue<T>(_ due: Double, _ limiter: ProbeLimiter, _ work: () async -> T?) async -> T? {
+        do { try await clock.sleep(until: due) } catch { return nil }
+        await limiter.acquire()
+        if Task.isCancelled {
+            await limiter.release()
+            return nil
+        }
+        store.probeStarted()
+        let result = await work()
+        store.probeFinished()
+        await limiter.release()
+        return Task.isCancelled ? nil : result
     }
 
     func log(provider: String, check: String, outcome: ProbeOutcome, transition: StateTransition?) {
