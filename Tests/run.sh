@@ -37,6 +37,8 @@ suite() {
   swift test
   echo "== Sources/CCurl/include/ccurl.h against the real curl.h"
   bash Tests/e2e/check_curl_header.sh
+  echo "== alerts.yml: promtool check and rule unit tests"
+  bash Tests/e2e/check_rules.sh
   echo "== README config examples through --config.check"
   bash Tests/e2e/readme_examples.sh "$bin"
   echo "== end-to-end: live /metrics against promtool and prometheus_client"
