@@ -33,6 +33,8 @@ swift build
 bin=$(swift build --show-bin-path)
 
 suite() {
+  # Also inside `unshare ... bash -c`, where the caller's `set -e` does not reach.
+  set -euo pipefail
   echo "== swift test"
   swift test
   echo "== Sources/CCurl/include/ccurl.h against the real curl.h"
@@ -49,7 +51,7 @@ if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null 2>&1 && unshare -n true
   echo "== running the suites with loopback as the only network"
   export -f suite
   export bin
-  unshare -n bash -c 'ip link set lo up && suite'
+  unshare -n bash -euo pipefail -c 'ip link set lo up && suite'
 else
   echo "== not root: running the suites on the host network (they use loopback only)"
   suite

@@ -22,7 +22,7 @@ import Testing
         fake.set("/v1/models?limit=1000", .json(200, #"{"data":[{"id":"a"}],"has_more":true,"last_id":"a b"}"#))
         fake.set("/v1/models?limit=1000&after_id=a%20b", .json(200, #"{"data":[{"id":"wanted"}],"has_more":false}"#))
         let p = try Self.provider(fake, pagination: .afterID(param: "after_id", limit: 1000))
-        let outcome = await Checks.make(p.checks[0], provider: p).run(using: HTTPClientTests.client, timeout: 2)
+        let outcome = await Checks.make(p.checks[0], provider: p).run(using: HTTPClientTests.client, timeout: 10)
         #expect(outcome?.result == .success)
         #expect(fake.requests.count == 2)
         #expect(fake.requests.allSatisfy { $0.headers["authorization"] == "Bearer test-key-openai-123" })
@@ -34,10 +34,10 @@ import Testing
         fake.set("/v1/models?pageSize=1000", .json(200, #"{"models":[{"name":"models/x"}],"nextPageToken":"t1"}"#))
         fake.set("/v1/models?pageSize=1000&pageToken=t1", .json(200, #"{"models":[{"name":"models/wanted"}]}"#))
         let p = try Self.provider(fake, pagination: .pageToken(pageSize: 1000))
-        #expect(await Checks.make(p.checks[0], provider: p).run(using: HTTPClientTests.client, timeout: 2)?.result == .success)
+        #expect(await Checks.make(p.checks[0], provider: p).run(using: HTTPClientTests.client, timeout: 10)?.result == .success)
         // Without the model anywhere: invalid_response naming it.
         fake.set("/v1/models?pageSize=1000&pageToken=t1", .json(200, #"{"models":[]}"#))
-        let missing = await Checks.make(p.checks[0], provider: p).run(using: HTTPClientTests.client, timeout: 2)
+        let missing = await Checks.make(p.checks[0], provider: p).run(using: HTTPClientTests.client, timeout: 10)
         #expect(missing?.result == .invalid_response && missing?.error == "model wanted is not listed")
     }
 
@@ -53,7 +53,7 @@ import Testing
         defer { fake.stop() }
         fake.set("/v1/models", .json(200, body))
         let p = try Self.provider(fake)
-        #expect(await Checks.make(p.checks[0], provider: p).run(using: HTTPClientTests.client, timeout: 2)?.result == expected)
+        #expect(await Checks.make(p.checks[0], provider: p).run(using: HTTPClientTests.client, timeout: 10)?.result == expected)
     }
 
     /// The recorded model lists of shared/fixtures/models.
@@ -87,7 +87,7 @@ import Testing
         """)
         let p = config.providers[0]
         let results = await [p.checks[0], p.checks[1], p.checks[2]].asyncMap {
-            await Checks.make($0, provider: p).run(using: HTTPClientTests.client, timeout: 2)?.result
+            await Checks.make($0, provider: p).run(using: HTTPClientTests.client, timeout: 10)?.result
         }
         #expect(results == [.success, .invalid_response, .http_error])
         let seen = try #require(fake.requests.first)
