@@ -81,7 +81,12 @@ import Testing
         #expect(outcome.result == .success, "\(String(describing: outcome.error))")
         #expect(outcome.tokens?.input == input && outcome.tokens?.output == output)
         let ttft = try #require(outcome.timeToFirstToken)
-        #expect(abs(ttft - 0.2) < 0.005, "ttft \(ttft)")
+        // Within 5 ms of the delay the fake really applied (its sleep may
+        // overshoot on a loaded machine), and near the one it was asked for.
+        let seen = try #require(fake.requests.first)
+        let applied = try #require(seen.bodySentAt) - seen.receivedAt
+        #expect(abs(ttft - applied) < 0.005, "ttft \(ttft), applied \(applied)")
+        #expect(abs(ttft - 0.2) < 0.05, "ttft \(ttft)")
     }
 
     /// synthetic: Gemini's SSE stream built from its documented schema.
@@ -93,7 +98,9 @@ import Testing
         fake.set("/v1beta/models/m-1:streamGenerateContent", FakeProvider.Script(body: Array(sse.utf8), bodyDelay: 0.05))
         let outcome = try #require(await Self.run(try Self.provider("gemini", fake: fake, stream: true)))
         #expect(outcome.result == .success && outcome.tokens?.input == 8 && outcome.tokens?.output == 1)
-        #expect(abs((outcome.timeToFirstToken ?? 0) - 0.05) < 0.005)
+        let seen = try #require(fake.requests.first)
+        let applied = try #require(seen.bodySentAt) - seen.receivedAt
+        #expect(abs((outcome.timeToFirstToken ?? 0) - applied) < 0.005)
     }
 
     @Test(arguments: [

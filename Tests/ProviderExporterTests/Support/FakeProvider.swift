@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+@testable import ProviderExporter
 
 /// A scriptable HTTP server on 127.0.0.1 for tests: per path, a status, headers
 /// and body, a delay before the head, a trickled body, a hang, or a reset. It
@@ -34,6 +35,9 @@ final class FakeProvider: @unchecked Sendable {
         var path: String
         var headers: [String: String]
         var body: [UInt8]
+        /// Monotonic seconds (the exporter's clock): request read, body started.
+        var receivedAt = 0.0
+        var bodySentAt: Double?
     }
 
     let fd: Int32
@@ -139,7 +143,8 @@ final class FakeProvider: @unchecked Sendable {
             let target = requestLine.count > 1 ? String(requestLine[1]) : ""
             let path = String(target.split(separator: "?", maxSplits: 1).first ?? "")
             lock.lock()
-            received.append(Received(method: method, path: path, headers: headers, body: body))
+            received.append(Received(method: method, path: path, headers: headers, body: body, receivedAt: Posix.monotonicSeconds()))
+            let index = received.count - 1
             // A script for the exact target (with its query) wins over the path's.
             let script = scripts[target] ?? scripts[path] ?? Script(status: 404, body: Array("{\"error\":\"no script\"}".utf8))
             lock.unlock()
@@ -149,12 +154,12 @@ final class FakeProvider: @unchecked Sendable {
             }
             var answer = script
             if let etag = script.etag { answer.headers.append(("ETag", etag)) }
-            if !respond(c, answer, head: method == "HEAD") { return }
+            if !respond(c, answer, head: method == "HEAD", index: index) { return }
         }
     }
 
     /// Returns whether the connection can serve another request.
-    private func respond(_ c: Int32, _ s: Script, head: Bool) -> Bool {
+    private func respond(_ c: Int32, _ s: Script, head: Bool, index: Int) -> Bool {
         if s.hang {
             _ = stopSignal.wait(timeout: .now() + 60)
             return false
@@ -167,6 +172,7 @@ final class FakeProvider: @unchecked Sendable {
         guard write(c, Array(text.utf8)) else { return false }
         if head { return true }
         if s.bodyDelay > 0 { usleep(UInt32(s.bodyDelay * 1_000_000)) }
+        lock.lock(); received[index].bodySentAt = Posix.monotonicSeconds(); lock.unlock()
         if s.resetMidBody {
             _ = write(c, Array(s.body.prefix(s.body.count / 2)))
             reset(c)
