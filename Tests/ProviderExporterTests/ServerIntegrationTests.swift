@@ -155,7 +155,7 @@ import Testing
             // The kernel may hand the server a few flood connections after the
             // scraper's; wait (bounded) until all 1,501 have been admitted.
             var counts = exporter.server.connectionCounts
-            for _ in 0..<100 where counts.live + Int(counts.evictions) < 1501 {
+            for _ in 0..<250 where counts.live + Int(counts.evictions) < 1501 {
                 usleep(20_000)
                 counts = exporter.server.connectionCounts
             }

@@ -122,6 +122,7 @@ final class ManualClock: SchedulerClock, @unchecked Sendable {
     }
 
     var earliestSleeper: Double? { lock.lock(); defer { lock.unlock() }; return sleepers.map(\.until).min() }
+    var sleeperCount: Int { lock.lock(); defer { lock.unlock() }; return sleepers.count }
 
     func advance(to t: Double) {
         lock.lock()

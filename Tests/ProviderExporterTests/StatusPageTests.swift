@@ -270,9 +270,10 @@ import Testing
         let exporter = try Exporter(options: options, config: config, logger: quietLogger, clock: clock)
         exporter.start()
         defer { exporter.stop(timeout: 2) }
-        // Every page is due within one interval: move past it once.
-        #expect(await SchedulerTests.eventually { clock.earliestSleeper != nil })
-        clock.advance(to: 1_795_000_000 + 60)
+        // Once all four tasks wait for their first run (within 15 s of start),
+        // move past it; a task that started later would count from the new time.
+        #expect(await SchedulerTests.eventually { clock.sleeperCount == 4 })
+        clock.advance(to: 1_795_000_000 + 15)
         #expect(await SchedulerTests.eventually {
             exporter.store.snapshot.providers.allSatisfy { ($0.statusPage?.fetches[.ok] ?? 0) == 1 }
         })
