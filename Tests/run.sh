@@ -43,6 +43,8 @@ suite() {
   bash Tests/e2e/check_curl_header.sh
   echo "== alerts.yml: promtool check and rule unit tests"
   bash Tests/e2e/check_rules.sh
+  echo "== grafana/ dashboard: structure, PromQL, metric names"
+  python3 Tests/e2e/check_dashboard.py
   echo "== README config examples through --config.check"
   bash Tests/e2e/readme_examples.sh "$bin"
   echo "== end-to-end: live /metrics against promtool and prometheus_client"
