@@ -102,6 +102,28 @@ func stateConfig(_ yaml: String) throws -> ExporterConfig {
     }
 }
 
+/// Collects log lines for tests that read them.
+final class LineSink: Sendable {
+    private let lines = Mutex<[String]>([])
+    var all: [String] { lines.withLock { $0 } }
+    var logger: Logger { Logger(level: .info, format: .logfmt, sink: { line in self.lines.withLock { $0.append(line) } }) }
+}
+
+/// A scheduler on a manual clock with its own store, logging into `log`.
+final class ScheduledRun: Sendable {
+    let store = StateStore()
+    let clock: ManualClock
+    let scheduler: Scheduler
+    let log = LineSink()
+
+    init(_ config: ExporterConfig, at start: Double = 1_000_000) {
+        clock = ManualClock(start)
+        scheduler = Scheduler(client: HTTPClientTests.client, store: store, clock: clock, logger: log.logger)
+        store.apply(config)
+        scheduler.apply(config)
+    }
+}
+
 /// A clock tests move by hand; sleepers wake when it passes their time.
 final class ManualClock: SchedulerClock, @unchecked Sendable {
     private let lock = NSLock()
@@ -156,13 +178,8 @@ final class ManualClock: SchedulerClock, @unchecked Sendable {
             preset: openai_compatible
             base_url: \(fake.baseURL)/v1
         """)
-        let lines = Mutex<[String]>([])
-        let logger = Logger(level: .info, format: .logfmt, sink: { line in lines.withLock { $0.append(line) } })
-        let store = StateStore()
-        let clock = ManualClock(1_000_000)
-        let scheduler = Scheduler(client: HTTPClientTests.client, store: store, clock: clock, logger: logger)
-        store.apply(config)
-        scheduler.apply(config)
+        let run = ScheduledRun(config)
+        let (store, clock, scheduler) = (run.store, run.clock, run.scheduler)
         defer { scheduler.stop() }
 
         var dues: [Double] = []
@@ -186,7 +203,7 @@ final class ManualClock: SchedulerClock, @unchecked Sendable {
         let record = try #require(store.provider(named: "gw")?.checks[0])
         #expect(record.skipped[.backoff] == 1 + 3 + 3)
         #expect(record.consecutiveFailures == 0 && record.counts[.server_error] == 5 && record.counts[.success] == 2, "\(record.counts.filter { $0.value > 0 })")
-        let log = lines.withLock { $0 }
+        let log = run.log.all
         #expect(log.filter { $0.contains("msg=\"provider state changed\"") }.count == 4)
         #expect(log.contains { $0.contains("from=unknown to=healthy") })
         #expect(log.contains { $0.contains("level=info") && $0.contains("from=healthy to=degraded") })

@@ -180,13 +180,8 @@ import Testing
           - name: acme
             status_page: {url: '\(fake.baseURL)', format: statuspage}
         """)
-        let lines = Mutex<[String]>([])
-        let logger = Logger(level: .info, format: .logfmt, sink: { line in lines.withLock { $0.append(line) } })
-        let store = StateStore()
-        let clock = ManualClock(1_000_000)
-        let scheduler = Scheduler(client: HTTPClientTests.client, store: store, clock: clock, logger: logger)
-        store.apply(config)
-        scheduler.apply(config)
+        let run = ScheduledRun(config)
+        let (store, clock, scheduler) = (run.store, run.clock, run.scheduler)
         defer { scheduler.stop() }
 
         func step(_ body: String?, etag: String, html: Bool = false) async throws -> [String: Double] {
@@ -232,7 +227,7 @@ import Testing
         #expect(m[incident + "\"identified\"}"] == nil && m["provider_incidents{impact=\"major\",provider=\"acme\"}"] == 0)
         #expect(m["provider_state{provider=\"acme\",state=\"healthy\"}"] == 1)
 
-        let log = lines.withLock { $0 }
+        let log = run.log.all
         func count(_ text: String) -> Int { log.filter { $0.contains(text) }.count }
         #expect(count("msg=\"new incident\" provider=acme incident_id=inc1") == 1)
         #expect(count("msg=\"incident status changed\" provider=acme incident_id=inc1") == 1)
