@@ -10,7 +10,8 @@ trap 'rm -rf "$work"' EXIT
 python3 - "$here/../../README.md" "$work" <<'PY'
 import re, sys
 text = open(sys.argv[1]).read()
-blocks = [b for b in re.findall(r"```yaml\n(.*?)```", text, re.S) if "providers:" in b]
+# Exporter configs; Grafana's provisioning file has a providers: key too.
+blocks = [b for b in re.findall(r"```yaml\n(.*?)```", text, re.S) if "providers:" in b and "apiVersion:" not in b]
 for i, b in enumerate(blocks):
     open(f"{sys.argv[2]}/example-{i}.yml", "w").write(b)
 print(len(blocks))
