@@ -45,6 +45,8 @@ suite() {
   bash Tests/e2e/check_rules.sh
   echo "== grafana/ dashboard: structure, PromQL, metric names"
   python3 Tests/e2e/check_dashboard.py
+  echo "== a real Prometheus: alerts.yml's rules and every dashboard query return data"
+  bash Tests/e2e/prometheus_queries.sh "$bin"
   echo "== README config examples through --config.check"
   bash Tests/e2e/readme_examples.sh "$bin"
   echo "== end-to-end: live /metrics against promtool and prometheus_client"

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """A minimal OpenAI-compatible fake for the end-to-end scripts: GET /v1/models
 answers a model list with OpenAI-style rate-limit headers, /status/api/v2/summary.json
-a small status page (label values that need escaping); anything else 500. Binds 127.0.0.1 on an ephemeral port and prints the port. Loopback only."""
+a small status page (label values that need escaping), /ds/user/balance a
+DeepSeek-style balance; POST .../chat/completions a completion (SSE when the
+request streams); anything else 500. Binds 127.0.0.1 on an ephemeral port and prints the port. Loopback only."""
 import http.server
 import json
 import sys
@@ -17,6 +19,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                "created_at": "2026-11-20T07:00:00Z", "incident_updates": []}],
                 "scheduled_maintenances": []}).encode()
             self.send_response(200)
+        elif self.path == "/ds/user/balance":
+            body = json.dumps({"is_available": True, "balance_infos": [{"currency": "USD", "total_balance": "4.20"}]}).encode()
+            self.send_response(200)
         elif self.path.startswith("/v1/models"):
             body = json.dumps({"object": "list", "data": [{"id": "llama-3.1-8b"}]}).encode()
             self.send_response(200)
@@ -28,6 +33,29 @@ class Handler(http.server.BaseHTTPRequestHandler):
             body = b'{"error":{"type":"api_error"}}'
             self.send_response(500)
         self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        request = json.loads(self.rfile.read(length) or b"{}")
+        if self.path.endswith("/chat/completions") and request.get("stream"):
+            body = b"".join([
+                b'data: {"choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}\n\n',
+                b'data: {"choices":[{"index":0,"delta":{"content":"OK"}}]}\n\n',
+                b'data: {"choices":[],"usage":{"prompt_tokens":14,"completion_tokens":1}}\n\n',
+                b"data: [DONE]\n\n"])
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+        elif self.path.endswith("/chat/completions"):
+            body = json.dumps({"choices": [{"index": 0, "message": {"role": "assistant", "content": "OK"}}],
+                               "usage": {"prompt_tokens": 14, "completion_tokens": 1}}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+        else:
+            body = b'{"error":{"type":"api_error"}}'
+            self.send_response(500)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)

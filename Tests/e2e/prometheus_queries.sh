@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# A real Prometheus loads alerts.yml and scrapes the exporter, which probes a
+# fake provider exercising every family (models, streamed chat, balance, rate
+# limits, a status page with an incident, a failing provider). Then every recording rule and
+# every dashboard query must return data, without error, from Prometheus'
+# query API. Loopback only. Usage: prometheus_queries.sh BIN_DIR
+set -euo pipefail
+BIN=${1:?usage: prometheus_queries.sh BIN_DIR}
+here=$(cd "$(dirname "$0")" && pwd)
+root="$here/../.."
+. "$here/lib.sh"
+work=$(mktemp -d)
+fake_pid=""; prom_pid=""
+trap 'stop_exporter; for p in $fake_pid $prom_pid; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+python3 "$here/fake_provider.py" > "$work/fake.port" &
+fake_pid=$!
+for _ in $(seq 1 100); do [ -s "$work/fake.port" ] && break; sleep 0.05; done
+fake="http://127.0.0.1:$(cat "$work/fake.port")"
+cat > "$work/config.yml" <<YAML
+global: {interval: 1s, timeout: 900ms}
+providers:
+  - name: gateway
+    preset: openai_compatible
+    base_url: $fake/v1
+    status_page: {url: $fake/status, format: statuspage}
+    checks:
+      - {name: models, type: models, expect_model: llama-3.1-8b}
+      - {name: chat, type: chat, model: llama-3.1-8b, stream: true, interval: 1s}
+  - name: broken
+    preset: openai_compatible
+    base_url: $fake/broken
+  - name: credit
+    preset: deepseek
+    base_url: $fake/ds
+    api_key_env: FAKE_KEY
+    checks: [{name: balance, type: balance}]
+YAML
+FAKE_KEY=test-fake-key start_exporter "$work/exporter.log" --config.file="$work/config.yml"
+
+prom=$(free_port)
+mkdir -p "$work/prometheus"
+cat > "$work/prometheus.yml" <<YAML
+global: {scrape_interval: 1s, evaluation_interval: 1s}
+rule_files: [$root/alerts.yml]
+scrape_configs:
+  - job_name: provider_exporter
+    static_configs: [{targets: ["127.0.0.1:$PORT"]}]
+YAML
+prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/prometheus" \
+  --web.listen-address="127.0.0.1:$prom" --log.level=warn > "$work/prometheus.log" 2>&1 &
+prom_pid=$!
+
+# Wait (bounded) until the slowest recorded series exists.
+ready=""
+for _ in $(seq 1 120); do
+  if curl -sf "http://127.0.0.1:$prom/api/v1/query?query=provider:probe_duration_seconds:p95_rate15m" | grep -q '"result":\[{'; then
+    ready=yes; break
+  fi
+  sleep 0.5
+done
+[ -n "$ready" ] || { echo "Prometheus never recorded the rules"; tail -20 "$work/prometheus.log"; exit 1; }
+sleep 3  # a few more evaluations, so rate() windows hold several samples
+
+python3 - "$root" "http://127.0.0.1:$prom" <<'PY'
+import json, re, sys, urllib.parse, urllib.request
+root, prom = sys.argv[1], sys.argv[2]
+dash = json.load(open(f"{root}/grafana/provider_exporter.json"))
+exprs = [("panel " + p["title"], t["expr"]) for p in dash["panels"] for t in p.get("targets", [])]
+exprs += [("rule " + m, re.sub(r"\s+#.*$", "", e)) for m, e in re.findall(r"- record: (\S+)\n\s+expr: (.+)", open(f"{root}/alerts.yml").read())]
+def concrete(e):
+    return e.replace("$__rate_interval", "1m").replace("$provider", ".*").replace("$check", ".*")
+bad = 0
+for what, expr in exprs:
+    url = f"{prom}/api/v1/query?query=" + urllib.parse.quote(concrete(expr))
+    try:
+        answer = json.load(urllib.request.urlopen(url, timeout=10))
+        ok = answer["status"] == "success" and len(answer["data"]["result"]) > 0
+        why = "" if ok else "no data"
+    except Exception as error:
+        ok, why = False, str(error)
+    print(("ok   - " if ok else "FAIL - ") + f"{what}: {expr[:70]}" + (f" ({why})" if why else ""))
+    bad += 0 if ok else 1
+print(f"prometheus queries: {len(exprs) - bad} passed, {bad} failed")
+sys.exit(1 if bad else 0)
+PY
