@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian machine with the Swift toolchain:
-# installs what the checks need (promtool from Debian's `prometheus`, curl's
+# installs what the checks need (Prometheus, promtool and Alertmanager from Debian, curl's
 # headers to check our own against, Python's prometheus_client and PyYAML), builds, runs the Swift tests and the
 # end-to-end scripts. As root, the tests run in a network namespace that has
 # only loopback, so nothing can reach a real provider.
@@ -13,6 +13,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 apt_needed=()
 command -v promtool >/dev/null 2>&1 || apt_needed+=(prometheus)
+command -v prometheus-alertmanager >/dev/null 2>&1 || apt_needed+=(prometheus-alertmanager)
 command -v curl >/dev/null 2>&1 || apt_needed+=(curl)
 command -v gzip >/dev/null 2>&1 || apt_needed+=(gzip)
 command -v cc >/dev/null 2>&1 || apt_needed+=(gcc)
@@ -47,6 +48,8 @@ suite() {
   python3 Tests/e2e/check_dashboard.py
   echo "== a real Prometheus: alerts.yml's rules and every dashboard query return data"
   bash Tests/e2e/prometheus_queries.sh "$bin"
+  echo "== alerts.yml end to end: Prometheus, Alertmanager, a webhook (about 6 minutes)"
+  bash Tests/e2e/alert_scenarios.sh "$bin"
   echo "== README config examples through --config.check"
   bash Tests/e2e/readme_examples.sh "$bin"
   echo "== end-to-end: live /metrics against promtool and prometheus_client"

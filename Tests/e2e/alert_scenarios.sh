@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# The shipped alerts.yml end to end: a real Prometheus and Alertmanager, a
+# webhook receiver, the exporter probing a fake with scripted faults. Checks:
+# (b) an outage fires ProviderDown at the webhook and resolves after recovery,
+# with the detection delay printed; (c) a status-page incident fires
+# ProviderMajorIncident; (d) a 429 with low remaining fires ProviderRateLimitLow;
+# (e) a provider with a single failed probe never alerts; (f) an invalid key
+# fires ProviderAuthFailing and not ProviderDown. Takes about 6 minutes: the
+# rules' own `for:` windows (up to 5 m) are not shortened. Loopback only.
+# Usage: alert_scenarios.sh BIN_DIR
+set -euo pipefail
+BIN=${1:?usage: alert_scenarios.sh BIN_DIR}
+here=$(cd "$(dirname "$0")" && pwd)
+root="$here/../.."
+. "$here/lib.sh"
+work=$(mktemp -d)
+pids=()
+trap 'stop_exporter; for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+touch "$work/webhook.jsonl"
+python3 "$here/alert_fake.py" "$work/webhook.jsonl" > "$work/fake.port" &
+pids+=($!)
+for _ in $(seq 1 100); do [ -s "$work/fake.port" ] && break; sleep 0.05; done
+fake_port=$(cat "$work/fake.port")
+fake="http://127.0.0.1:$fake_port"
+
+cat > "$work/config.yml" <<YAML
+global: {interval: 1s, timeout: 900ms, failure_threshold: 3, backoff_max: 0s}
+providers:
+  - {name: outage, preset: openai_compatible, base_url: $fake/outage/v1}
+  - {name: badkey, preset: openai_compatible, base_url: $fake/badkey/v1, api_key_env: FAKE_KEY}
+  - {name: limited, preset: openai_compatible, base_url: $fake/limited/v1}
+  - {name: steady, preset: openai_compatible, base_url: $fake/steady/v1}
+  - {name: incident, status_page: {url: $fake/incident, format: statuspage}}
+YAML
+FAKE_KEY=test-fake-key start_exporter "$work/exporter.log" --config.file="$work/config.yml"
+
+am=$(free_port)
+cat > "$work/alertmanager.yml" <<YAML
+route: {receiver: hook, group_by: [alertname, provider], group_wait: 1s, group_interval: 1s, repeat_interval: 1h}
+receivers:
+  - name: hook
+    webhook_configs: [{url: "$fake/webhook", send_resolved: true}]
+YAML
+prometheus-alertmanager --config.file="$work/alertmanager.yml" --storage.path="$work/am" \
+  --web.listen-address="127.0.0.1:$am" --cluster.listen-address="" --log.level=warn > "$work/am.log" 2>&1 &
+pids+=($!)
+
+prom=$(free_port)
+cat > "$work/prometheus.yml" <<YAML
+global: {scrape_interval: 1s, evaluation_interval: 1s}
+rule_files: [$root/alerts.yml]
+alerting: {alertmanagers: [{static_configs: [{targets: ["127.0.0.1:$am"]}]}]}
+scrape_configs:
+  - job_name: provider_exporter
+    static_configs: [{targets: ["127.0.0.1:$PORT"]}]
+YAML
+prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/prom" \
+  --web.listen-address="127.0.0.1:$prom" --log.level=warn > "$work/prom.log" 2>&1 &
+pids+=($!)
+
+python3 - "$work/webhook.jsonl" "$fake" "http://127.0.0.1:$prom" <<'PY'
+import json, sys, time, urllib.parse, urllib.request
+hook, fake, prom = sys.argv[1], sys.argv[2], sys.argv[3]
+passed, failed = 0, 0
+
+def check(what, ok):
+    global passed, failed
+    print(("ok   - " if ok else "FAIL - ") + what, flush=True)
+    passed, failed = passed + ok, failed + (not ok)
+
+def notifications():
+    out = []
+    for line in open(hook):
+        n = json.loads(line)
+        for a in n["payload"]["alerts"]:
+            out.append((n["received"], a["status"], a["labels"]))
+    return out
+
+def wait_for(pred, limit):
+    end = time.time() + limit
+    while time.time() < end:
+        hit = [n for n in notifications() if pred(*n)]
+        if hit:
+            return hit[0]
+        time.sleep(0.5)
+    return None
+
+def query(q):
+    url = prom + "/api/v1/query?query=" + urllib.parse.quote(q)
+    return json.load(urllib.request.urlopen(url, timeout=5))["data"]["result"]
+
+start = time.time()
+while time.time() - start < 60 and not query('provider_up{provider="outage"} == 1'):
+    time.sleep(0.5)
+check("Prometheus scrapes the exporter and sees outage up", bool(query('provider_up{provider="outage"} == 1')))
+
+# (b) an outage: fires, with its detection delay, then resolves after recovery.
+urllib.request.urlopen(fake + "/control?outage=fail").read()
+outage_at = time.time()
+down = wait_for(lambda t, s, l: l.get("alertname") == "ProviderDown" and l.get("provider") == "outage" and s == "firing", 180)
+check("(b) ProviderDown for the outage reaches the webhook", down is not None)
+if down:
+    print(f"detection delay (outage start to webhook): {down[0] - outage_at:.1f} s", flush=True)
+urllib.request.urlopen(fake + "/control?outage=ok").read()
+resolved = wait_for(lambda t, s, l: l.get("alertname") == "ProviderDown" and l.get("provider") == "outage" and s == "resolved", 180)
+check("(b) ProviderDown resolves after recovery", resolved is not None)
+
+# (c) (d) (f): the rules' own for: windows run from the start (up to 5 m).
+incident = wait_for(lambda t, s, l: l.get("alertname") == "ProviderMajorIncident" and l.get("provider") == "incident" and l.get("severity") == "critical", 120)
+check("(c) a critical status-page incident fires ProviderMajorIncident (critical)", incident is not None)
+auth = wait_for(lambda t, s, l: l.get("alertname") == "ProviderAuthFailing" and l.get("provider") == "badkey", 420 - (time.time() - start))
+check("(f) an invalid key fires ProviderAuthFailing", auth is not None)
+limited = wait_for(lambda t, s, l: l.get("alertname") == "ProviderRateLimitLow" and l.get("provider") == "limited", 480 - (time.time() - start))
+check("(d) a 429 with low remaining fires ProviderRateLimitLow", limited is not None)
+
+everything = notifications()
+check("(f) the invalid key never fires ProviderDown",
+      not [n for n in everything if n[2].get("provider") == "badkey" and n[2].get("alertname") == "ProviderDown"])
+steady_failed = query('provider_probes_total{provider="steady",result="server_error"}')
+check("(e) the steady provider did fail once", bool(steady_failed) and float(steady_failed[0]["value"][1]) >= 1)
+check("(e) the steady provider, with its single failure, never alerts",
+      not [n for n in everything if n[2].get("provider") == "steady"])
+print(f"alert scenarios: {passed} passed, {failed} failed", flush=True)
+sys.exit(1 if failed else 0)
+PY
