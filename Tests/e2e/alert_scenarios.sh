@@ -16,14 +16,11 @@ root="$here/../.."
 work=$(mktemp -d)
 pids=()
 trap 'stop_exporter; for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"' EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 touch "$work/webhook.jsonl"
-python3 "$here/alert_fake.py" "$work/webhook.jsonl" > "$work/fake.port" &
-pids+=($!)
-for _ in $(seq 1 100); do [ -s "$work/fake.port" ] && break; sleep 0.05; done
-fake_port=$(cat "$work/fake.port")
-fake="http://127.0.0.1:$fake_port"
+start_fake "$work/fake.port" "$here/alert_fake.py" "$work/webhook.jsonl"
+pids+=("$FAKE_PID")
+fake=$FAKE
 
 cat > "$work/config.yml" <<YAML
 global: {interval: 1s, timeout: 900ms, failure_threshold: 3, backoff_max: 0s}

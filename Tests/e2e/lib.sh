@@ -33,3 +33,17 @@ stop_exporter() {
   kill "$EXPORTER_PID" 2>/dev/null || true
   wait "$EXPORTER_PID" 2>/dev/null || true
 }
+
+# A TCP port free on 127.0.0.1 right now.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# start_fake PORTFILE SCRIPT [args...]: runs a Python fake that prints its port,
+# waits (bounded) for that port, and sets FAKE_PID and FAKE (its base URL).
+start_fake() {
+  local portfile=$1; shift
+  python3 "$@" > "$portfile" &
+  FAKE_PID=$!
+  for _ in $(seq 1 100); do [ -s "$portfile" ] && break; sleep 0.05; done
+  [ -s "$portfile" ] || { echo "fake $1 did not start"; return 1; }
+  FAKE="http://127.0.0.1:$(cat "$portfile")"
+}

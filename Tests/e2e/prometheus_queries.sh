@@ -13,12 +13,9 @@ work=$(mktemp -d)
 fake_pid=""; prom_pid=""
 trap 'stop_exporter; for p in $fake_pid $prom_pid; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-python3 "$here/fake_provider.py" > "$work/fake.port" &
-fake_pid=$!
-for _ in $(seq 1 100); do [ -s "$work/fake.port" ] && break; sleep 0.05; done
-fake="http://127.0.0.1:$(cat "$work/fake.port")"
+start_fake "$work/fake.port" "$here/fake_provider.py"
+fake_pid=$FAKE_PID
+fake=$FAKE
 cat > "$work/config.yml" <<YAML
 global: {interval: 1s, timeout: 900ms}
 providers:

@@ -12,22 +12,20 @@ trap 'stop_exporter; [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null; rm -rf 
 
 # A fake provider, so that the output holds provider series too (one healthy
 # provider, one failing), not only the exporter's own.
-python3 "$here/fake_provider.py" > "$work/fake.port" &
-fake_pid=$!
-for _ in $(seq 1 100); do [ -s "$work/fake.port" ] && break; sleep 0.05; done
-fake_port=$(cat "$work/fake.port")
+start_fake "$work/fake.port" "$here/fake_provider.py"
+fake_pid=$FAKE_PID
 cat > "$work/config.yml" <<YAML
 global: {interval: 1s, timeout: 500ms}
 providers:
   - name: gateway
     preset: openai_compatible
-    base_url: http://127.0.0.1:$fake_port/v1
+    base_url: $FAKE/v1
     checks: [{name: models, type: models, expect_model: llama-3.1-8b}]
   - name: broken
     preset: openai_compatible
-    base_url: http://127.0.0.1:$fake_port/broken
+    base_url: $FAKE/broken
   - name: statuspage
-    status_page: {url: http://127.0.0.1:$fake_port/status, format: statuspage}
+    status_page: {url: $FAKE/status, format: statuspage}
 YAML
 start_exporter "$work/log" --config.file="$work/config.yml"
 url="http://127.0.0.1:$PORT/metrics"

@@ -5,7 +5,6 @@ import Synchronization
 public final class Exporter: Sendable {
     public let options: Options
     let logger: Logger
-    let cache: ScrapeCache
     let readiness = Readiness()
     public let server: HTTPServer
     public let config: ConfigStore
@@ -33,7 +32,6 @@ public final class Exporter: Sendable {
         let collectors: [any MetricsCollector] = [BuildInfoCollector(), ProcessCollector(), config, ProviderCollector(store: store)]
             + extraCollectors
         let cache = ScrapeCache { collectors.flatMap { $0.collect() } }
-        self.cache = cache
 
         var limits = ServerLimits()
         limits.maxConnections = Exporter.connectionCap(requested: options.maxConnections, logger: logger)

@@ -44,7 +44,7 @@ public enum RateLimitParser {
         var h: [String: String] = [:]
         for (name, value) in headers {
             let key = name.lowercased()
-            if h[key] == nil { h[key] = value.trimmingCharacters() }
+            if h[key] == nil { h[key] = Substring(value).trimmingSpaces() }
         }
         var result = RateLimits()
         func set(_ resource: RateLimitResource, limit: String?, remaining: String?, reset: Double?) {
@@ -209,8 +209,4 @@ public enum RateLimitParser {
         }
         return params
     }
-}
-
-extension String {
-    func trimmingCharacters() -> String { Substring(self).trimmingSpaces() }
 }

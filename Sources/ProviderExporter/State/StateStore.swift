@@ -16,8 +16,6 @@ public final class StateStore: Sendable {
         var inFlight = 0
         /// Incidents logged as new in this process (provider/id).
         var seenIncidents: Set<String> = []
-        /// Bumped on every change, so readers can tell nothing changed.
-        var generation: UInt64 = 0
     }
 
     private let store = Mutex(Store())
@@ -63,7 +61,6 @@ public final class StateStore: Sendable {
                 record.health = record.evaluate()
                 return record
             }
-            s.generation &+= 1
         }
     }
 
@@ -104,7 +101,6 @@ public final class StateStore: Sendable {
             let before = s.providers[p].health
             let after = s.providers[p].evaluate()
             s.providers[p].health = after
-            s.generation &+= 1
             return before == after ? nil : StateTransition(provider: provider, from: before, to: after)
         }
     }
@@ -149,7 +145,6 @@ public final class StateStore: Sendable {
             let before = s.providers[p].health
             let after = s.providers[p].evaluate()
             s.providers[p].health = after
-            s.generation &+= 1
             if before != after { recorded.transition = StateTransition(provider: provider, from: before, to: after) }
             return recorded
         }
@@ -178,7 +173,6 @@ public final class StateStore: Sendable {
             guard let p = s.providers.firstIndex(where: { $0.config.name == provider }),
                   let c = s.providers[p].checks.firstIndex(where: { $0.config.name == check }) else { return }
             body(&s.providers[p].checks[c])
-            s.generation &+= 1
         }
     }
 
