@@ -1,8 +1,14 @@
 import Dispatch
 import Glibc
+import Synchronization
 import ProviderExporter
 
-// flags -> config -> services -> signals. Everything else lives in the library.
+// signals -> flags -> config -> services. Everything else lives in the library.
+
+// Before any thread exists, so that none can take these signals with their
+// default action and none is lost while handlers come up (see Signals).
+let handledSignals = [SIGTERM, SIGINT, SIGHUP]
+Signals.block(handledSignals)
 
 let options: Options
 do {
@@ -41,9 +47,21 @@ if options.configCheck || options.configPrint {
 }
 
 signal(SIGPIPE, SIG_IGN)
-signal(SIGTERM, SIG_IGN)
-signal(SIGINT, SIG_IGN)
-signal(SIGHUP, SIG_IGN)
+
+// A stop asked for during start-up takes effect once the server is up; a SIGHUP
+// then has nothing to reload yet. (Signals were blocked at the top of main.)
+let stopRequested = DispatchSemaphore(value: 0)
+let running = Mutex<Exporter?>(nil)
+Signals.handle(handledSignals) { number in
+    if number == SIGHUP {
+        guard let exporter = running.withLock({ $0 }) else { return }
+        logger.info("received SIGHUP, reloading config")
+        exporter.config.reload()
+        return
+    }
+    logger.info("received signal, stopping", ["signal": number == SIGTERM ? "SIGTERM" : "SIGINT"])
+    stopRequested.signal()
+}
 
 logger.info("starting provider_exporter", ["version": BuildInfo.version, "revision": BuildInfo.revision])
 let exporter: Exporter
@@ -57,27 +75,8 @@ do {
     logger.error("cannot start", ["err": "\(error)"])
     exit(1)
 }
+running.withLock { $0 = exporter }
 exporter.start()
-
-// Signal handlers run on their own queue and must be @Sendable (a handler set up
-// from top-level code crashes on the first signal otherwise).
-let stopRequested = DispatchSemaphore(value: 0)
-let signalQueue = DispatchQueue(label: "signals")
-let signalSources = [SIGTERM, SIGINT, SIGHUP].map { number in
-    let source = DispatchSource.makeSignalSource(signal: number, queue: signalQueue)
-    source.setEventHandler { @Sendable in
-        if number == SIGHUP {
-            logger.info("received SIGHUP, reloading config")
-            exporter.config.reload()
-            return
-        }
-        logger.info("received signal, stopping", ["signal": number == SIGTERM ? "SIGTERM" : "SIGINT"])
-        stopRequested.signal()
-    }
-    source.resume()
-    return source
-}
-
 stopRequested.wait()
 // SPEC section 3: exit 0 within 5 s; in-flight responses get 4 of them.
 let finished = exporter.stop(timeout: 4)

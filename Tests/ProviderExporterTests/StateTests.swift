@@ -106,7 +106,10 @@ func stateConfig(_ yaml: String) throws -> ExporterConfig {
 final class LineSink: Sendable {
     private let lines = Mutex<[String]>([])
     var all: [String] { lines.withLock { $0 } }
-    var logger: Logger { Logger(level: .info, format: .logfmt, sink: { line in self.lines.withLock { $0.append(line) } }) }
+    var logger: Logger { logger(level: .info) }
+    func logger(level: Logger.Level) -> Logger {
+        Logger(level: level, format: .logfmt, sink: { line in self.lines.withLock { $0.append(line) } })
+    }
 }
 
 /// A scheduler on a manual clock with its own store, logging into `log`.
@@ -116,9 +119,9 @@ final class ScheduledRun: Sendable {
     let scheduler: Scheduler
     let log = LineSink()
 
-    init(_ config: ExporterConfig, at start: Double = 1_000_000) {
+    init(_ config: ExporterConfig, at start: Double = 1_000_000, logLevel: Logger.Level = .info) {
         clock = ManualClock(start)
-        scheduler = Scheduler(client: HTTPClientTests.client, store: store, clock: clock, logger: log.logger)
+        scheduler = Scheduler(client: HTTPClientTests.client, store: store, clock: clock, logger: log.logger(level: logLevel))
         store.apply(config)
         scheduler.apply(config)
     }
@@ -209,5 +212,31 @@ final class ManualClock: SchedulerClock, @unchecked Sendable {
         #expect(log.contains { $0.contains("level=info") && $0.contains("from=healthy to=degraded") })
         #expect(log.contains { $0.contains("level=warn") && $0.contains("from=degraded to=down") && $0.contains("result=server_error") })
         #expect(log.contains { $0.contains("from=down to=healthy") })
+    }
+
+    /// The debug line per probe says how late it started after its slot: the
+    /// figure Tests/bench/probe_scale.sh reads, and the one that shows an
+    /// overloaded exporter.
+    @Test func probeLineCarriesDurationAndLag() async throws {
+        let fake = try FakeProvider()
+        defer { fake.stop() }
+        fake.set("/v1/models", .json(200, #"{"data":[]}"#))
+        let config = try stateConfig("""
+        global: {interval: 10s, timeout: 5s}
+        providers:
+          - name: gw
+            preset: openai_compatible
+            base_url: \(fake.baseURL)/v1
+        """)
+        let run = ScheduledRun(config, logLevel: .debug)
+        defer { run.scheduler.stop() }
+        #expect(await Self.eventually { run.clock.earliestSleeper != nil })
+        let due = try #require(run.clock.earliestSleeper)
+        run.clock.advance(to: due + 2.5)   // the slot passed 2.5 s ago
+        #expect(await Self.eventually { run.log.all.contains { $0.contains("msg=probe") } })
+        let line = try #require(run.log.all.first { $0.contains("msg=probe") })
+        #expect(line.contains("provider=gw check=models result=success status=200"), "\(line)")
+        #expect(line.contains("lag_seconds=2.5 "), "\(line)")
+        #expect(line.contains("duration_seconds="), "\(line)")
     }
 }

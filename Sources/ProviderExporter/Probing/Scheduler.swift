@@ -96,12 +96,16 @@ public final class Scheduler: Sendable {
         var due = schedule.firstRun(after: clock.now())
         while !Task.isCancelled {
             store.setNextProbe(provider: provider.name, check: check.name, at: due)
-            guard let outcome = await whenDue(due, limiter, { await probe.run(using: self.client, timeout: check.timeout.seconds) }) else {
+            guard let (outcome, started) = await whenDue(due, limiter, { () async -> (ProbeOutcome, Double)? in
+                let started = self.clock.now()
+                guard let outcome = await probe.run(using: self.client, timeout: check.timeout.seconds) else { return nil }
+                return (outcome, started)
+            }) else {
                 return
             }
             let finished = clock.now()
             let transition = store.record(provider: provider.name, check: check.name, outcome: outcome, finishedAt: finished)
-            log(provider: provider.name, check: check.name, outcome: outcome, transition: transition)
+            log(provider: provider.name, check: check.name, outcome: outcome, lag: started - due, transition: transition)
             let down = store.provider(named: provider.name)?.health == .down
             let next = schedule.next(due: due, finished: finished, succeeded: outcome.result.isSuccess,
                                      providerDown: down, retryAfter: outcome.rateLimits.retryAfter)
@@ -179,10 +183,12 @@ public final class Scheduler: Sendable {
         return Task.isCancelled ? nil : result
     }
 
-    func log(provider: String, check: String, outcome: ProbeOutcome, transition: StateTransition?) {
+    /// `lag` is how late the probe started after its slot (waiting for a
+    /// permit included): the figure that shows an overloaded exporter.
+    func log(provider: String, check: String, outcome: ProbeOutcome, lag: Double, transition: StateTransition?) {
         logger.debug("probe", ["provider": provider, "check": check, "result": outcome.result.rawValue,
                                "status": outcome.status, "duration_seconds": FloatFormat.format(outcome.duration),
-                               "err": outcome.error ?? ""])
+                               "lag_seconds": FloatFormat.format(lag), "err": outcome.error ?? ""])
         guard let transition else { return }
         logger.log(transition.to == .down ? .warn : .info, "provider state changed",
                    ["provider": provider, "from": transition.from.rawValue, "to": transition.to.rawValue,
