@@ -116,6 +116,29 @@ func configErrors(_ yaml: String) -> [String] {
         #expect(errors.contains(expected), "got \(errors)")
     }
 
+    /// Regression: the file limit was 1 MiB, under what 10,000 checks take
+    /// (found by Tests/bench/probe_scale.sh), and the error then quoted a stale
+    /// errno ("Inappropriate ioctl for device"). A 2 MB file loads; one over
+    /// the limit says so.
+    @Test func largeConfigFilesLoadAndTooLargeSaysWhy() throws {
+        var text = "providers:\n"
+        var i = 0
+        while text.utf8.count < 2_000_000 {
+            text += "  - name: c\(i)\n    preset: openai_compatible\n    base_url: http://127.0.0.1:9/c\(i)/v1\n"
+            i += 1
+        }
+        let path = try BinaryTests.writeTemp("large.yml", text)
+        let config = try ConfigLoader.load(file: path)
+        #expect(config.providers.count == i)
+        let huge = try BinaryTests.writeTemp("huge.yml", text + String(repeating: "#", count: ConfigEnvironment.maxFileBytes))
+        do {
+            _ = try ConfigLoader.load(file: huge)
+            Issue.record("a file over the limit loaded")
+        } catch {
+            #expect(error.errors.map(\.description) == ["\(huge):0:0: file: cannot read: File too large"])
+        }
+    }
+
     @Test func allErrorsAreReportedInFileOrder() {
         let errors = configErrors("""
         global:

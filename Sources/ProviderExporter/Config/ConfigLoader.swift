@@ -29,7 +29,10 @@ public struct ConfigEnvironment: Sendable {
 
     public static let process = ConfigEnvironment(
         variable: { name in getenv(name).map { String(cString: $0) } },
-        readFile: { path in Posix.readFile(path, limit: 1 << 20) })
+        readFile: { path in Posix.readFile(path, limit: maxFileBytes) })
+
+    /// 10,000 checks written one provider each take about 2 MB.
+    public static let maxFileBytes = 16 << 20
 }
 
 /// Reads a config file into an `ExporterConfig`, validating every rule of SPEC

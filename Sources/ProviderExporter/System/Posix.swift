@@ -2,7 +2,8 @@ import Glibc
 
 /// Small wrappers over Glibc calls used across the library.
 public enum Posix {
-    /// Reads a whole file, failing if it is larger than `limit` bytes.
+    /// Reads a whole file, failing if it is larger than `limit` bytes (errno
+    /// then says EFBIG, so an error message built from it tells why).
     public static func readFile(_ path: String, limit: Int = 16 << 20) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
@@ -17,7 +18,10 @@ public enum Posix {
             }
             if n == 0 { return result }
             result.append(contentsOf: chunk[0..<n])
-            if result.count > limit { return nil }
+            if result.count > limit {
+                errno = EFBIG
+                return nil
+            }
         }
     }
 
