@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "csystem.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -60,3 +61,6 @@ int cs_gzip(const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len, int
     deflateEnd(&zs);
     return rc == Z_STREAM_END ? 0 : (rc == Z_OK ? Z_BUF_ERROR : rc);
 }
+
+void cs_malloc_trim(void) { malloc_trim(0); }
+void cs_malloc_arena_max(int count) { mallopt(M_ARENA_MAX, count); }

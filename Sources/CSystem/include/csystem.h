@@ -41,4 +41,9 @@ size_t cs_gzip_bound(size_t len);
 /// which receives the size written). Returns 0 on success, a zlib error otherwise.
 int cs_gzip(const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len, int level);
 
+/// malloc_trim(0): returns free heap pages to the system.
+void cs_malloc_trim(void);
+/// mallopt(M_ARENA_MAX, count).
+void cs_malloc_arena_max(int count);
+
 #endif

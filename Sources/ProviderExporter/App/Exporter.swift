@@ -71,10 +71,12 @@ public final class Exporter: Sendable {
         config.subscribe { newConfig in
             store.apply(newConfig)
             scheduler.apply(newConfig)
+            Posix.returnFreeMemory()
         }
         let current = config.current
         store.apply(current)
         scheduler.apply(current)
+        Posix.returnFreeMemory()
         for provider in current.providers { logProvider(provider) }
         server.start()
         readiness.markReady()

@@ -12,6 +12,10 @@ public struct StateTransition: Sendable, Equatable {
 public final class StateStore: Sendable {
     struct Store {
         var providers: [ProviderRecord] = []
+        /// Position of each provider in `providers`: probes record by name, and
+        /// a scan of 10,000 providers per probe (copying each record it passed)
+        /// was most of the exporter's CPU at that scale.
+        var index: [String: Int] = [:]
         var buckets: [Double] = []
         var inFlight = 0
         /// Incidents logged as new in this process (provider/id).
@@ -61,6 +65,7 @@ public final class StateStore: Sendable {
                 record.health = record.evaluate()
                 return record
             }
+            s.index = Dictionary(uniqueKeysWithValues: s.providers.enumerated().map { ($1.config.name, $0) })
         }
     }
 
@@ -68,7 +73,7 @@ public final class StateStore: Sendable {
     @discardableResult
     public func record(provider: String, check: String, outcome: ProbeOutcome, finishedAt: Double) -> StateTransition? {
         store.withLock { s in
-            guard let p = s.providers.firstIndex(where: { $0.config.name == provider }),
+            guard let p = s.index[provider],
                   let c = s.providers[p].checks.firstIndex(where: { $0.config.name == check }) else { return nil }
             var r = s.providers[p].checks[c]
             r.counts[outcome.result, default: 0] += 1
@@ -118,8 +123,7 @@ public final class StateStore: Sendable {
     public func recordStatusPage(provider: String, outcome: StatusPageOutcome, finishedAt: Double) -> PageRecorded {
         store.withLock { s in
             var recorded = PageRecorded()
-            guard let p = s.providers.firstIndex(where: { $0.config.name == provider }),
-                  var page = s.providers[p].statusPage else { return recorded }
+            guard let p = s.index[provider], var page = s.providers[p].statusPage else { return recorded }
             page.lastFetchAt = finishedAt
             switch outcome {
             case .ok(let fresh):
@@ -152,7 +156,7 @@ public final class StateStore: Sendable {
 
     public func setNextStatusPageFetch(provider: String, at time: Double) {
         store.withLock { s in
-            guard let p = s.providers.firstIndex(where: { $0.config.name == provider }) else { return }
+            guard let p = s.index[provider] else { return }
             s.providers[p].statusPage?.nextFetchAt = time
         }
     }
@@ -170,7 +174,7 @@ public final class StateStore: Sendable {
 
     private func update(_ provider: String, _ check: String, _ body: (inout CheckRecord) -> Void) {
         store.withLock { s in
-            guard let p = s.providers.firstIndex(where: { $0.config.name == provider }),
+            guard let p = s.index[provider],
                   let c = s.providers[p].checks.firstIndex(where: { $0.config.name == check }) else { return }
             body(&s.providers[p].checks[c])
         }
@@ -182,6 +186,11 @@ public final class StateStore: Sendable {
     }
 
     public func provider(named name: String) -> ProviderRecord? {
-        store.withLock { s in s.providers.first { $0.config.name == name } }
+        store.withLock { s in s.index[name].map { s.providers[$0] } }
+    }
+
+    /// A provider's state, without copying its record.
+    public func health(of provider: String) -> ProviderHealth? {
+        store.withLock { s in s.index[provider].map { s.providers[$0].health } }
     }
 }

@@ -15,7 +15,9 @@ public enum FetchResult: String, Sendable, CaseIterable {
 /// Fetches one provider's status page with conditional requests. It remembers
 /// each document's validators and last body, so a `304` on one document and a
 /// `200` on another still decode. Owned by one scheduler task: not shared.
-final class StatusPageFetcher {
+// @unchecked: one page's loop owns it and awaits each fetch before the next,
+// so its cache is never touched by two tasks at once.
+final class StatusPageFetcher: @unchecked Sendable {
     let page: StatusPageConfig
     let provider: ProviderConfig
     private var cache: [String: (etag: String?, lastModified: String?, body: [UInt8])] = [:]
