@@ -2,7 +2,7 @@
 import PackageDescription
 
 // No outside packages: everything here ships with the Swift toolchain or is a
-// system C library present on every machine that runs it (zlib).
+// system C library present on every machine that runs it (zlib, libcrypt, libcurl).
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .unsafeFlags(["-warnings-as-errors"], .when(configuration: .debug)),
@@ -15,10 +15,11 @@ let package = Package(
     ],
     targets: [
         // Thin C wrappers for what Glibc does not expose to Swift (epoll, eventfd,
-        // accept4) and for zlib's deflateInit2, which is a macro.
+        // accept4, malloc tuning), for zlib's deflateInit2, which is a macro, and
+        // for libcrypt's bcrypt (--web.config.file), linked by soname.
         .target(
             name: "CSystem",
-            linkerSettings: [.linkedLibrary("z")]
+            linkerSettings: [.linkedLibrary("z"), .linkedLibrary(":libcrypt.so.1")]
         ),
         // libcurl's multi interface for probes, through a header of our own
         // (no -dev package needed) and the soname every Swift machine has.

@@ -3,6 +3,7 @@
 
 #include <malloc.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -64,3 +65,25 @@ int cs_gzip(const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len, int
 
 void cs_malloc_trim(void) { malloc_trim(0); }
 void cs_malloc_arena_max(int count) { mallopt(M_ARENA_MAX, count); }
+
+/* libcrypt (libxcrypt) ships on every Debian system; its header only with
+   libcrypt-dev, so the one function used is declared here. Its work area,
+   struct crypt_data, is 32768 bytes. */
+char *crypt_rn(const char *phrase, const char *setting, void *data, int size);
+#define CS_CRYPT_DATA_SIZE 32768
+
+int cs_crypt_verify(const char *password, const char *hash) {
+    void *data = calloc(1, CS_CRYPT_DATA_SIZE);
+    if (data == NULL) return 0;
+    const char *out = crypt_rn(password, hash, data, CS_CRYPT_DATA_SIZE);
+    int ok = 0;
+    if (out != NULL && out[0] != '*') {
+        size_t n = strlen(hash), m = strlen(out);
+        unsigned char diff = n != m;
+        for (size_t i = 0; i < n && i < m; i++) diff |= (unsigned char)(out[i] ^ hash[i]);
+        ok = diff == 0;
+    }
+    explicit_bzero(data, CS_CRYPT_DATA_SIZE);
+    free(data);
+    return ok;
+}

@@ -41,6 +41,11 @@ size_t cs_gzip_bound(size_t len);
 /// which receives the size written). Returns 0 on success, a zlib error otherwise.
 int cs_gzip(const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len, int level);
 
+/// 1 if `password` hashes to `hash` under libcrypt (bcrypt `$2a$`/`$2b$`/`$2y$`
+/// among others), else 0. The result is compared in constant time and the work
+/// area is wiped.
+int cs_crypt_verify(const char *password, const char *hash);
+
 /// malloc_trim(0): returns free heap pages to the system.
 void cs_malloc_trim(void);
 /// mallopt(M_ARENA_MAX, count).

@@ -13,6 +13,9 @@ public final class Exporter: Sendable {
     let scheduler: Scheduler
 
     /// Paths the exporter serves besides the telemetry path.
+    /// Served without credentials even when `--web.config.file` asks for them.
+    static let openPaths: Set<String> = ["/-/healthy", "/-/ready"]
+
     public static let fixedPaths = ["/", "/-/healthy", "/-/ready", "/-/reload", "/config", "/probe", "/api/v1/providers"]
 
     /// - Parameters:
@@ -35,7 +38,7 @@ public final class Exporter: Sendable {
 
         var limits = ServerLimits()
         limits.maxConnections = Exporter.connectionCap(requested: options.maxConnections, logger: logger)
-        let router = Router([
+        let routes = [
             Exporter.metricsRoute(path: options.telemetryPath, cache: cache),
             Route("/") { _ in .now(LandingPage.response(telemetryPath: options.telemetryPath, providers: store.snapshot.providers)) },
             Route("/api/v1/providers") { _ in
@@ -60,7 +63,14 @@ public final class Exporter: Sendable {
                     }
                 }
             },
-        ])
+        ]
+        // --web.config.file protects everything but the liveness and readiness
+        // probes, which orchestrators call without credentials.
+        let auth = try options.webConfigFile.map { path throws(ConfigErrors) in BasicAuth(try WebConfig.load(file: path)) }
+        let router = Router(routes.map { route in
+            guard let auth, !Exporter.openPaths.contains(route.path) else { return route }
+            return auth.protect(route)
+        })
         self.server = try HTTPServer(address: options.listenAddress, router: router, limits: limits,
                                      loopCount: serverLoops, logger: logger)
     }

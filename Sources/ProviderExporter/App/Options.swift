@@ -8,6 +8,7 @@ public struct Options: Sendable {
     public var logLevel = Logger.Level.info
     public var logFormat = Logger.Format.logfmt
     public var configFile: String?
+    public var webConfigFile: String?
     public var configCheck = false
     public var configPrint = false
     public var showHelp = false
@@ -61,6 +62,11 @@ public struct Options: Sendable {
                 throw UsageError(description: "--web.max-connections: '\(v)' is not a number from 1 to 1000000")
             }
             o.maxConnections = n
+        },
+        Flag(name: "web.config.file", placeholder: "PATH", defaultText: nil,
+             help: "exporter-toolkit web config with basic_auth_users (bcrypt hashes); protects every route but /-/healthy and /-/ready.") { o, v throws(UsageError) in
+            guard !v.isEmpty else { throw UsageError(description: "--web.config.file: needs a path") }
+            o.webConfigFile = v
         },
         Flag(name: "log.level", placeholder: "LEVEL", defaultText: "info",
              help: "Only log messages with the given severity or above: debug, info, warn, error.") { o, v throws(UsageError) in
