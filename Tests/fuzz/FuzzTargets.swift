@@ -1,0 +1,50 @@
+// libFuzzer entry point for Tests/fuzz/run.sh. Compiled into the same module as
+// the library's sources (so internal parsers are reachable), with
+// -sanitize=fuzzer,address. FUZZ_TARGET picks the parser; every input must be
+// survived: any crash, hang or sanitizer report is a bug.
+import Glibc
+
+enum FuzzTarget: String, CaseIterable {
+    case http_request, yaml_config, ratelimit_headers, statuspage, betterstack, google_cloud
+}
+
+let fuzzTarget: FuzzTarget = {
+    guard let name = getenv("FUZZ_TARGET").map({ String(cString: $0) }), let t = FuzzTarget(rawValue: name) else {
+        fputs("FUZZ_TARGET must be one of: \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", "))\n", stderr)
+        exit(2)
+    }
+    return t
+}()
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    switch fuzzTarget {
+    case .http_request:
+        _ = RequestParser.parse(bytes[...], maxHeadBytes: 4096)
+    case .yaml_config:
+        // Through the loader too: every path it takes on a tree the fuzzer built.
+        let text = String(decoding: bytes, as: UTF8.self)
+        let env = ConfigEnvironment(variable: { _ in "fuzz-fake-key" }, readFile: { _ in Array("fuzz-fake-key\n".utf8) })
+        _ = try? ConfigLoader.parse(text, fileName: "fuzz.yml", environment: env)
+    case .ratelimit_headers:
+        // Lines of `name: value`, as a response's headers arrive.
+        let text = String(decoding: bytes, as: UTF8.self)
+        var headers: [(name: String, value: String)] = []
+        for line in text.split(separator: "\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers.append((String(line[..<colon]), String(line[line.index(after: colon)...])))
+        }
+        _ = RateLimitParser.parse(headers, now: 1_795_000_000)
+    case .statuspage:
+        // The first half as summary.json, the rest as components.json.
+        let half = bytes.count / 2
+        _ = try? StatuspageDecoder.decode(summary: Array(bytes[..<half]), components: Array(bytes[half...]))
+        _ = try? StatuspageDecoder.decode(summary: bytes)
+    case .betterstack:
+        _ = try? BetterStackDecoder.decode(bytes, now: 1_795_000_000)
+    case .google_cloud:
+        _ = try? GoogleCloudDecoder.decode(bytes, products: ["Vertex Gemini API"])
+    }
+    return 0
+}
