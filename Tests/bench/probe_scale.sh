@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--checks N] [--duration 2m] [--interval 15s]" >&2; exit 2 ;;
   esac
 done
-seconds() { case $1 in *ms) echo "scale=3; ${1%ms}/1000" | bc ;; *s) echo "${1%s}" ;; *m) echo "$(( ${1%m} * 60 ))" ;; *) echo "$1" ;; esac; }
+. Tests/bench/lib.sh   # seconds, need, bench_setup, start_upstream, free_port
 duration_s=$(seconds "$duration")
 interval_s=$(seconds "$interval")
 warmup=20                       # every check has run once by then (first run within 15 s)
@@ -32,36 +32,14 @@ scrapes=10                      # per kind, each a fresh render (the cache keeps
 window=$(( duration_s - warmup - 2 * scrapes * 2 ))
 [ "$window" -ge 10 ] || { echo "--duration too short: needs at least $(( warmup + 4 * scrapes + 10 ))s" >&2; exit 2; }
 
-missing=()
-command -v prometheus-blackbox-exporter >/dev/null || missing+=(prometheus-blackbox-exporter)
-command -v curl >/dev/null || missing+=(curl)
-command -v bc >/dev/null || missing+=(bc)
-command -v ip >/dev/null || missing+=(iproute2)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing ${missing[*]}" >&2
-  apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-if [ -n "${PROVIDER_EXPORTER_BIN:-}" ]; then
-  bin=$PROVIDER_EXPORTER_BIN
-else
-  swift build -c release --product provider_exporter >&2
-  bin=$(swift build -c release --show-bin-path)/provider_exporter
-fi
-
-. Tests/e2e/lib.sh   # free_port
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
+need bc:bc curl:curl ip:iproute2 prometheus-blackbox-exporter:prometheus-blackbox-exporter
+bench_setup
 now() { date +%s.%N; }
 cpu_s() { awk -v t="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); print ($12 + $13) / t }' "/proc/$1/stat"; }
 wait_http() { for _ in $(seq 1 200); do curl -sf -o /dev/null "$1" && return 0; sleep 0.05; done; echo "no answer from $1" >&2; return 1; }
 
 # 1. The fake provider.
-python3 Tests/bench/upstream.py --delay-ms 50 --jitter-ms 10 --record "$work/upstream.txt" > "$work/upstream.port" &
-pids+=($!); upstream_pid=$!
-for _ in $(seq 1 100); do [ -s "$work/upstream.port" ] && break; sleep 0.05; done
-up=$(cat "$work/upstream.port")
+start_upstream --delay-ms 50 --jitter-ms 10 --record "$work/upstream.txt"
 
 # 2. The exporter with N checks, one provider each.
 python3 - "$checks" "$up" "$interval" > "$work/scale.yml" <<'PY'
@@ -111,10 +89,7 @@ pids=()
 echo "exporter done: $(grep -c '"msg":"probe"' "$work/exporter.log") probes logged" >&2
 
 # 3. blackbox_exporter on the same fake at the same rate.
-python3 Tests/bench/upstream.py --delay-ms 50 --jitter-ms 10 > "$work/upstream.port" &
-pids+=($!)
-for _ in $(seq 1 100); do [ -s "$work/upstream.port" ] && [ "$(cat "$work/upstream.port")" != "$up" ] && break; sleep 0.05; done
-up=$(cat "$work/upstream.port")
+start_upstream --delay-ms 50 --jitter-ms 10
 cat > "$work/blackbox.yml" <<YML
 modules:
   models:

@@ -30,28 +30,13 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--checks N] [--probes N] [--duration 15m] [--warmup 120s]" >&2; exit 2 ;;
   esac
 done
-seconds() { case $1 in *s) echo "${1%s}" ;; *m) echo "$(( ${1%m} * 60 ))" ;; *) echo "$1" ;; esac; }
+. Tests/bench/lib.sh   # seconds, need, bench_setup, start_upstream, free_port
 duration_s=$(seconds "$duration")
 warmup_s=$(seconds "$warmup")
+need curl:curl bc:bc
+bench_setup
 
-command -v curl >/dev/null || { echo "installing curl" >&2; apt-get update -qq >&2 && apt-get install -y -qq curl >/dev/null; }
-if [ -n "${PROVIDER_EXPORTER_BIN:-}" ]; then
-  bin=$PROVIDER_EXPORTER_BIN
-else
-  swift build -c release --product provider_exporter >&2
-  bin=$(swift build -c release --show-bin-path)/provider_exporter
-fi
-
-. Tests/e2e/lib.sh   # free_port
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-
-python3 Tests/bench/upstream.py --mix soak --hang-s 5 --record "$work/mix.txt" > "$work/upstream.port" &
-pids+=($!); upstream_pid=$!
-for _ in $(seq 1 100); do [ -s "$work/upstream.port" ] && break; sleep 0.05; done
-up=$(cat "$work/upstream.port")
+start_upstream --mix soak --hang-s 5 --record "$work/mix.txt"
 python3 - "$checks" "$up" > "$work/soak.yml" <<'PY'
 import sys
 n, port = int(sys.argv[1]), sys.argv[2]
