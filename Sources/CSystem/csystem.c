@@ -64,7 +64,6 @@ int cs_gzip(const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len, int
 }
 
 void cs_malloc_trim(void) { malloc_trim(0); }
-void cs_malloc_arena_max(int count) { mallopt(M_ARENA_MAX, count); }
 
 /* libcrypt (libxcrypt) ships on every Debian system; its header only with
    libcrypt-dev, so the one function used is declared here. Its work area,

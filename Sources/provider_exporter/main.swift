@@ -9,7 +9,6 @@ import ProviderExporter
 // default action and none is lost while handlers come up (see Signals).
 let handledSignals = [SIGTERM, SIGINT, SIGHUP]
 Signals.block(handledSignals)
-Posix.limitMallocArenas()
 
 let options: Options
 do {

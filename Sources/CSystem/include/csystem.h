@@ -48,7 +48,5 @@ int cs_crypt_verify(const char *password, const char *hash);
 
 /// malloc_trim(0): returns free heap pages to the system.
 void cs_malloc_trim(void);
-/// mallopt(M_ARENA_MAX, count).
-void cs_malloc_arena_max(int count);
 
 #endif

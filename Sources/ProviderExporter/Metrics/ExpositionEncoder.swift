@@ -60,8 +60,8 @@ public enum ExpositionEncoder {
                     bounds = h.upperBounds
                     leLabels = (bounds + [.infinity]).map { Array("le=\"".utf8) + formatValue($0, format: format) + [UInt8(ascii: "\"")] }
                 }
-                for (le, count) in zip(leLabels, h.cumulativeCounts + [h.count]) {
-                    appendInteger(count, to: &number)
+                for (i, le) in leLabels.enumerated() {
+                    appendInteger(i < h.cumulativeCounts.count ? h.cumulativeCounts[i] : h.count, to: &number)
                     appendLine(bucketName, labels, extra: le, value: number, to: &out)
                 }
                 appendLine(sumName, labels, extra: nil, value: formatValue(h.sum, format: format), to: &out)

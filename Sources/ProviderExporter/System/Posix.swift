@@ -26,15 +26,10 @@ public enum Posix {
         }
     }
 
-    /// Hands freed heap pages back to the system. Parsing a large config frees
-    /// more than the running exporter keeps (a 10,000-check file: about 40 MB),
-    /// and malloc keeps freed pages resident until asked.
+    /// Hands freed heap pages back to the system: parsing a large config frees
+    /// more than the running exporter keeps, and malloc keeps freed pages
+    /// resident until asked (about 10 MB at 10,000 checks).
     public static func returnFreeMemory() { cs_malloc_trim() }
-
-    /// Fewer malloc arenas: one per thread (up to 8 per core) each hold their
-    /// own free pages, which the probe tasks, hopping between pool threads, then
-    /// spread over. Called first thing in main.
-    public static func limitMallocArenas(_ count: Int32 = 2) { cs_malloc_arena_max(count) }
 
     /// Seconds on a monotonic clock, for deadlines and ages.
     public static func monotonicSeconds() -> Double {
