@@ -138,3 +138,30 @@ extension Array {
         #expect(store.snapshot.providers[0].checks.allSatisfy { $0.lastResult == nil })
     }
 }
+
+/// Error texts carry parts of the provider's answer; a gateway that echoes the
+/// key must not get it into a metric label, the API or a log line.
+@Suite struct RedactionTests {
+    let key = Secret("fake-0123456789abcdefghij")
+
+    @Test func wordsSharingEightCharactersWithASecretAreReplaced() {
+        let r = Redaction([key, Secret("org-secret-value")])
+        #expect(r.apply("HTTP 401: fake-0123456789abcdefghij") == "HTTP 401: <secret>")
+        // A prefix, a suffix, inside a URL, next to other text.
+        #expect(r.apply("HTTP 401: fake-0123") == "HTTP 401: <secret>")
+        #expect(r.apply("to https://x.test/?key=zzcdefghij (not followed)") == "to https://x.test/?<secret> (not followed)")
+        #expect(r.apply("value org-secret-value, code 7") == "value <secret>, code 7")
+        // Seven characters in common are not enough; ordinary words stay.
+        #expect(r.apply("HTTP 429: rate_limit_exceeded fake-01") == "HTTP 429: rate_limit_exceeded fake-01")
+    }
+
+    @Test func hostileTextsAreHandled() {
+        let r = Redaction([key, Secret(""), Secret("abc"), Secret("four")])
+        #expect(r.apply("") == "")
+        #expect(r.apply("four") == "<secret>" && r.apply("fourteen") == "fourteen" && r.apply("abc") == "abc")
+        #expect(r.apply("é😀 fake-0123456789 ✓") == "é😀 <secret> ✓")
+        let long = String(repeating: "a", count: 100_000)
+        #expect(r.apply(long) == long)
+        #expect(Redaction([]).apply("fake-0123456789abcdefghij") == "fake-0123456789abcdefghij")
+    }
+}

@@ -7,13 +7,16 @@ public protocol Check: Sendable {
 
 /// The check types, registered in one exhaustive switch.
 public enum Checks {
+    /// Every check's error text passes through the provider's redaction.
     public static func make(_ check: CheckConfig, provider: ProviderConfig) -> any Check {
-        switch check.type {
+        let inner: any Check = switch check.type {
         case .models: ModelsCheck(config: check, provider: provider)
         case .http: HTTPCheck(config: check, provider: provider)
         case .balance: BalanceCheck(config: check, provider: provider)
         case .chat: ChatCheck(config: check, provider: provider)
         }
+        let secrets = (provider.apiKey.map { [$0] } ?? []) + provider.secretHeaders.map(\.value)
+        return secrets.isEmpty ? inner : RedactingCheck(inner: inner, secrets: secrets)
     }
 
     /// The request every check starts from: headers, secret headers, TLS,

@@ -24,6 +24,8 @@ final class FakeProvider: @unchecked Sendable {
         /// Close with a TCP reset: before the head, or after half the body.
         var resetBeforeHead = false
         var resetMidBody = false
+        /// Headers computed when the request arrives (a `Retry-After` date relative to now).
+        var headersAtRequest: (@Sendable () -> [(String, String)])?
 
         static func json(_ status: Int, _ body: String, headers: [(String, String)] = []) -> Script {
             Script(status: status, headers: [("Content-Type", "application/json")] + headers, body: Array(body.utf8))
@@ -167,7 +169,7 @@ final class FakeProvider: @unchecked Sendable {
         if s.delay > 0 { usleep(UInt32(s.delay * 1_000_000)) }
         if s.resetBeforeHead { reset(c); return false }
         var text = "HTTP/1.1 \(s.status) X\r\n"
-        for (k, v) in s.headers { text += "\(k): \(v)\r\n" }
+        for (k, v) in s.headers + (s.headersAtRequest?() ?? []) { text += "\(k): \(v)\r\n" }
         text += "Content-Length: \(s.body.count)\r\n\r\n"
         guard write(c, Array(text.utf8)) else { return false }
         if head { return true }

@@ -1,0 +1,73 @@
+/// Keeps key material out of what a probe reports. A probe's error text comes
+/// partly from the provider's answer (an error code, a `Location`), and a
+/// gateway may echo what it was sent: any word of the text that shares 8
+/// characters in a row with one of the provider's secrets becomes `<secret>`.
+struct Redaction: Sendable {
+    /// Every run of `window` bytes of every secret.
+    private let windows: Set<[UInt8]>
+    static let window = 8
+
+    init(_ secrets: [Secret]) {
+        var windows = Set<[UInt8]>()
+        for secret in secrets {
+            let bytes = Array(secret.revealed.utf8)
+            guard bytes.count >= Self.window else {
+                // Too short to tell from ordinary words; whole-word matches only.
+                if bytes.count >= 4 { windows.insert(bytes) }
+                continue
+            }
+            for start in 0...(bytes.count - Self.window) { windows.insert(Array(bytes[start..<(start + Self.window)])) }
+        }
+        self.windows = windows
+    }
+
+    /// `text` with every word that carries key material replaced.
+    func apply(_ text: String) -> String {
+        guard !windows.isEmpty else { return text }
+        var out: [UInt8] = []
+        var word: [UInt8] = []
+        func flush() {
+            out += carriesSecret(word) ? Array("<secret>".utf8) : word
+            word.removeAll(keepingCapacity: true)
+        }
+        for byte in text.utf8 {
+            if Self.isWordByte(byte) { word.append(byte) } else { flush(); out.append(byte) }
+        }
+        flush()
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private func carriesSecret(_ word: [UInt8]) -> Bool {
+        if windows.contains(word) { return true }
+        guard word.count >= Self.window else { return false }
+        for start in 0...(word.count - Self.window) where windows.contains(Array(word[start..<(start + Self.window)])) {
+            return true
+        }
+        return false
+    }
+
+    /// Characters keys and tokens are made of (base64, URL-safe base64, hex, dashes).
+    static func isWordByte(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"), UInt8(ascii: "+"), UInt8(ascii: "/"),
+             UInt8(ascii: "="):
+            true
+        default:
+            false
+        }
+    }
+}
+
+/// Any check, with its error text redacted for its provider's secrets (built
+/// only when there is an error: most probes have none).
+struct RedactingCheck: Check {
+    let inner: any Check
+    let secrets: [Secret]
+
+    func run(using client: HTTPClient, timeout: Double) async -> ProbeOutcome? {
+        guard var outcome = await inner.run(using: client, timeout: timeout) else { return nil }
+        if let error = outcome.error { outcome.error = Redaction(secrets).apply(error) }
+        return outcome
+    }
+}

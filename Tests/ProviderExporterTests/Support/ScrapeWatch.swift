@@ -1,0 +1,77 @@
+import Foundation
+import Glibc
+import ProviderExporter
+
+/// Scrapes `/metrics` on a thread of its own, as Prometheus would (keep-alive,
+/// gzip), every `every` seconds until stopped, and keeps each scrape's latency
+/// and failures. The check that the exporter keeps answering while something
+/// else is going on.
+final class ScrapeWatch: @unchecked Sendable {
+    private let lock = NSLock()
+    private var latencies: [Double] = []
+    private var failures: [String] = []
+    private var stopping = false
+    private let done = DispatchSemaphore(value: 0)
+
+    /// - Parameter check: called with every body; a non-nil answer is a failure.
+    init(port: UInt16, path: String = "/metrics", every: Double = 0.02, headers: [String] = ["Accept-Encoding: gzip"],
+         check: (@Sendable (RawClient.Response) -> String?)? = nil) {
+        Foundation.Thread.detachNewThread { [self] in
+            var client: RawClient? = nil
+            while !isStopping {
+                let start = Posix.monotonicSeconds()
+                do {
+                    if client == nil { client = try RawClient(port: port, timeout: 2) }
+                    let response = try client!.get(path, headers: headers)
+                    let elapsed = Posix.monotonicSeconds() - start
+                    let problem = response.status == 200 ? check?(response) : "status \(response.status)"
+                    lock.withLock {
+                        latencies.append(elapsed)
+                        if let problem { failures.append(problem) }
+                    }
+                } catch {
+                    client = nil
+                    lock.withLock { failures.append("\(error)") }
+                }
+                usleep(UInt32(every * 1_000_000))
+            }
+            done.signal()
+        }
+    }
+
+    private var isStopping: Bool { lock.withLock { stopping } }
+
+    /// Stops the thread (bounded) and returns what it saw.
+    func stop() -> (latencies: [Double], failures: [String]) {
+        lock.withLock { stopping = true }
+        _ = done.wait(timeout: .now() + 5)
+        return lock.withLock { (latencies, failures) }
+    }
+
+    static func percentile(_ values: [Double], _ p: Double) -> Double {
+        guard !values.isEmpty else { return .nan }
+        let sorted = values.sorted()
+        return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
+    }
+}
+
+/// A process's user plus system CPU seconds, from /proc/PID/stat.
+func processCPUSeconds(_ pid: Int32) -> Double {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = text.lastIndex(of: ")") else { return .nan }
+    // Fields after the command name: state is field 3; utime and stime are 14 and 15.
+    let fields = text[text.index(after: close)...].split(separator: " ")
+    guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return .nan }
+    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+}
+
+/// A process's resident set and its peak, in bytes, from /proc/PID/status.
+func processMemory(_ pid: Int32) -> (rss: Double, peak: Double) {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return (.nan, .nan) }
+    func field(_ name: String) -> Double {
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }),
+              let kb = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else { return .nan }
+        return kb * 1024
+    }
+    return (field("VmRSS"), field("VmHWM"))
+}
