@@ -52,6 +52,31 @@ import Testing
         #expect(counter.collections.load(ordering: .relaxed) == 2)
         #expect(String(decoding: later.bytes, as: UTF8.self).contains("test_value 2\n"))
     }
+
+    /// After a reload the next scrape collects afresh, even within the second,
+    /// and a collection that began before the invalidation is not served after it.
+    @Test func invalidateDropsTheWindowAndARenderUnderWay() async {
+        let counter = Counter(), clock = FakeClock()
+        let variant = ScrapeCache.Variant(format: .text, gzip: false)
+        let cache = Self.makeCache(counter, clock)
+        _ = await cache.render(variant)
+        cache.invalidate()
+        #expect(cache.cached(variant) == nil)
+        #expect(String(decoding: await cache.render(variant).bytes, as: UTF8.self).contains("test_value 2\n"))
+        #expect(cache.cached(variant) != nil)
+
+        let racing = Box()
+        let slow = ScrapeCache(maxAge: 1, clock: { clock.read() }) {
+            // The invalidation lands while this collection runs.
+            racing.cache?.invalidate()
+            return [FamilySnapshot(Self.family, [Series(1)])]
+        }
+        racing.cache = slow
+        _ = await slow.render(variant)
+        #expect(slow.cached(variant) == nil)
+    }
+
+    final class Box: @unchecked Sendable { var cache: ScrapeCache? }
 }
 
 @Suite struct OptionsTests {

@@ -15,12 +15,16 @@ public final class ConfigStore: Sendable, MetricsCollector {
         var lastReloadSuccessful = true
         var lastSuccess: Double
         var subscribers: [@Sendable (ExporterConfig) -> Void] = []
+        var observers: [@Sendable () -> Void] = []
     }
 
     public let source: ConfigSource
     let environment: ConfigEnvironment
     let logger: Logger
     private let state: Mutex<State>
+    /// Held through a whole reload: a SIGHUP and a POST at once apply in the
+    /// order they read the file, never the older one last.
+    private let reloading = Mutex<Void>(())
 
     /// Loads the config once; throws what `ConfigLoader` found.
     public init(source: ConfigSource, environment: ConfigEnvironment = .process, logger: Logger) throws(ConfigErrors) {
@@ -53,9 +57,19 @@ public final class ConfigStore: Sendable, MetricsCollector {
         state.withLock { $0.subscribers.append(body) }
     }
 
+    /// Calls `body` after every reload, successful or not, once the
+    /// subscribers have applied it.
+    public func observeReloads(_ body: @escaping @Sendable () -> Void) {
+        state.withLock { $0.observers.append(body) }
+    }
+
     /// Re-reads the source (secrets too). On failure the running config stays.
     @discardableResult
     public func reload() -> Result<ExporterConfig, ConfigErrors> {
+        reloading.withLock { _ in reloadSerially() }
+    }
+
+    private func reloadSerially() -> Result<ExporterConfig, ConfigErrors> {
         let result: Result<ExporterConfig, ConfigErrors>
         do {
             result = .success(try Self.read(source, environment))
@@ -83,6 +97,7 @@ public final class ConfigStore: Sendable, MetricsCollector {
             logger.error("config reload failed; keeping the running config",
                          ["source": Self.describe(source), "errors": errors.errors.count, "err": errors.description])
         }
+        for observer in state.withLock({ $0.observers }) { observer() }
         return result
     }
 

@@ -35,6 +35,8 @@ public final class Exporter: Sendable {
         let collectors: [any MetricsCollector] = [BuildInfoCollector(), ProcessCollector(), config, ProviderCollector(store: store)]
             + extraCollectors
         let cache = ScrapeCache { collectors.flatMap { $0.collect() } }
+        // The first scrape after a reload shows it (and its outcome).
+        config.observeReloads { cache.invalidate() }
 
         var limits = ServerLimits()
         limits.maxConnections = Exporter.connectionCap(requested: options.maxConnections, logger: logger)

@@ -26,11 +26,15 @@ public final class ScrapeCache: Sendable {
 
     struct Window {
         var startedAt: Double
+        /// The cache's generation when the families were collected.
+        var generation: UInt64
         var families: [FamilySnapshot]
         var bodies: [Variant: Body] = [:]
     }
 
     private let window = Mutex<Window?>(nil)
+    /// Bumped by `invalidate()`; a window of an older generation is never served.
+    private let generation = Atomic<UInt64>(0)
     private let renderer: Renderer
     let maxAge: Double
     let clock: @Sendable () -> Double
@@ -48,10 +52,21 @@ public final class ScrapeCache: Sendable {
 
     /// The cached body for `variant` if it is fresh; nil means call `render`.
     public func cached(_ variant: Variant) -> Body? {
+        fresh()?.bodies[variant]
+    }
+
+    /// Drops what is cached, including a render under way: the next scrape
+    /// collects afresh. After a reload, so that the first scrape shows it.
+    public func invalidate() {
+        generation.add(1, ordering: .sequentiallyConsistent)
+    }
+
+    private func fresh() -> Window? {
         let now = clock()
+        let current = generation.load(ordering: .sequentiallyConsistent)
         return window.withLock { w in
-            guard let w, now - w.startedAt < maxAge else { return nil }
-            return w.bodies[variant]
+            guard let w, now - w.startedAt < maxAge, w.generation == current else { return nil }
+            return w
         }
     }
 
@@ -67,16 +82,15 @@ public final class ScrapeCache: Sendable {
         init(collect: @escaping @Sendable () -> [FamilySnapshot]) { self.collect = collect }
 
         func render(_ variant: Variant, cache: ScrapeCache) -> Body {
-            if let body = cache.cached(variant) { return body }
-            let now = cache.clock()
             // Reuse the window's families for the other variants, so a text and an
             // OpenMetrics scrape in the same second agree.
-            let fresh = cache.window.withLock { w -> Window? in
-                guard let w, now - w.startedAt < cache.maxAge else { return nil }
-                return w
-            }
+            let fresh = cache.fresh()
+            if let body = fresh?.bodies[variant] { return body }
+            // Read the generation before collecting: an invalidation during the
+            // collection makes this window stale at once.
+            let generation = cache.generation.load(ordering: .sequentiallyConsistent)
             // Collect outside the lock: scrapes of fresh variants never wait on it.
-            var current = fresh ?? Window(startedAt: now, families: collect())
+            var current = fresh ?? Window(startedAt: cache.clock(), generation: generation, families: collect())
             let plainVariant = Variant(format: variant.format, gzip: false)
             let plain = current.bodies[plainVariant]
                 ?? Body(bytes: ExpositionEncoder.encode(current.families, format: variant.format), gzipped: false)
