@@ -123,6 +123,52 @@ import Testing
         #expect(registry.admit(base + 7, now: 12) == .admitted)
     }
 
+    /// A connection flood admits thousands a second at the limit: each must cost
+    /// a heap operation, not a scan, evict in age order, and leave no pile of
+    /// stale records behind however often connections change phase.
+    @Test func floodAtTheLimitEvictsInAgeOrderWithBoundedBookkeeping() {
+        let limit = 4096
+        let registry = ConnectionRegistry(limit: limit)
+        let base: Int32 = 300_000
+        for i in 0..<Int32(limit) { _ = registry.admit(base + i, now: Double(i)) }
+        // Every connection goes busy and idle again many times; the odd ones stay idle.
+        for round in 0..<10 {
+            for i in 0..<Int32(limit) {
+                let t = Double(limit + round * limit) + Double(i)
+                registry.update(base + i, phase: .busy, now: t)
+                registry.update(base + i, phase: i % 2 == 0 ? .reading : .idle, now: t + 0.5)
+            }
+        }
+        #expect(registry.candidateRecords <= 2 * limit + 64)
+        // Reading ones go first, oldest first; then the idle ones, oldest first.
+        var order: [Int32] = []
+        var next = base + Int32(limit)
+        let started = ContinuousClock.now
+        for _ in 0..<limit {
+            guard case .admittedEvicting(let victim) = registry.admit(next, now: 1e9 + Double(next)) else { break }
+            registry.update(next, phase: .busy, now: 1e9 + Double(next))
+            order.append(victim)
+            next += 1
+        }
+        let elapsed = ContinuousClock.now - started
+        let evens = (0..<Int32(limit)).filter { $0 % 2 == 0 }.map { base + $0 }
+        let odds = (0..<Int32(limit)).filter { $0 % 2 == 1 }.map { base + $0 }
+        #expect(order == evens + odds)
+        // Now everyone is busy.
+        #expect(registry.admit(next, now: 2e9) == .rejected)
+        #expect(elapsed < .milliseconds(500), "\(elapsed) for \(limit) evictions")
+    }
+
+    @Test func heapPopsInOrder() {
+        var generator = SystemRandomNumberGenerator()
+        var heap = MinHeap<Int>()
+        let values = (0..<1000).map { _ in Int.random(in: 0..<100, using: &generator) }
+        for v in values { heap.push(v) }
+        var popped: [Int] = []
+        while let v = heap.pop() { popped.append(v) }
+        #expect(popped == values.sorted())
+    }
+
     @Test func oldestReadingBeatsOlderIdle() {
         let registry = ConnectionRegistry(limit: 2)
         _ = registry.admit(200_001, now: 1)

@@ -23,6 +23,16 @@ final class ConnectionRegistry: Sendable {
         var phase: Phase
         var since: Double
         var evicted = false
+        /// Changes with every update: what tells a heap record current from stale.
+        var stamp: UInt64
+    }
+
+    /// An eviction candidate as it was when recorded; stale once its entry changed.
+    struct Candidate: Comparable {
+        var since: Double
+        var stamp: UInt64
+        var fd: Int32
+        static func < (a: Candidate, b: Candidate) -> Bool { (a.since, a.stamp) < (b.since, b.stamp) }
     }
 
     struct State {
@@ -30,6 +40,60 @@ final class ConnectionRegistry: Sendable {
         /// Entries not yet evicted; what the limit counts.
         var live = 0
         var evictions: UInt64 = 0
+        var nextStamp: UInt64 = 0
+        /// Reading and idle connections, oldest first. Records go stale rather
+        /// than being removed, so admitting at the limit costs O(log n), not a
+        /// scan of every connection (a connection flood admits thousands a second).
+        var reading = MinHeap<Candidate>()
+        var idle = MinHeap<Candidate>()
+
+        mutating func set(_ fd: Int32, phase: Phase, since: Double) {
+            nextStamp += 1
+            let candidate = Candidate(since: since, stamp: nextStamp, fd: fd)
+            if entries[fd] == nil {
+                entries[fd] = Entry(phase: phase, since: since, stamp: nextStamp)
+            } else {
+                entries[fd]!.phase = phase
+                entries[fd]!.since = since
+                entries[fd]!.stamp = nextStamp
+            }
+            switch phase {
+            case .reading: reading.push(candidate)
+            case .idle: idle.push(candidate)
+            case .busy: break
+            }
+            // Keep stale records from outgrowing the connections.
+            if reading.count + idle.count > 2 * entries.count + 64 { rebuild() }
+        }
+
+        func isCurrent(_ c: Candidate) -> Bool {
+            guard let e = entries[c.fd] else { return false }
+            return e.stamp == c.stamp && !e.evicted
+        }
+
+        /// The oldest reading connection, else the longest-idle one, never a busy one.
+        mutating func takeVictim() -> Int32? {
+            for phase in [Phase.reading, .idle] {
+                while let top = (phase == .reading ? reading : idle).peek {
+                    if isCurrent(top) { return top.fd }
+                    if phase == .reading { _ = reading.pop() } else { _ = idle.pop() }
+                }
+            }
+            return nil
+        }
+
+        mutating func rebuild() {
+            reading = MinHeap()
+            idle = MinHeap()
+            for (fd, e) in entries where !e.evicted {
+                let c = Candidate(since: e.since, stamp: e.stamp, fd: fd)
+                switch e.phase {
+                case .reading: reading.push(c)
+                case .idle: idle.push(c)
+                case .busy: break
+                }
+            }
+        }
     }
 
     enum Admission: Equatable {
@@ -49,39 +113,23 @@ final class ConnectionRegistry: Sendable {
         state.withLock { s in
             var admission = Admission.admitted
             if s.live >= limit {
-                guard let victim = Self.victim(in: s.entries) else { return .rejected }
+                guard let victim = s.takeVictim() else { return .rejected }
                 s.entries[victim]!.evicted = true
                 s.live -= 1
                 s.evictions += 1
                 shutdown(victim, Int32(SHUT_RDWR))
                 admission = .admittedEvicting(victim)
             }
-            s.entries[fd] = Entry(phase: .reading, since: now)
+            s.set(fd, phase: .reading, since: now)
             s.live += 1
             return admission
         }
     }
 
-    /// The oldest reading connection, else the longest-idle one, never a busy one.
-    static func victim(in entries: [Int32: Entry]) -> Int32? {
-        var best: (fd: Int32, rank: Int, since: Double)? = nil
-        for (fd, e) in entries where !e.evicted {
-            let rank: Int
-            switch e.phase {
-            case .reading: rank = 0
-            case .idle: rank = 1
-            case .busy: continue
-            }
-            if let b = best, (b.rank, b.since) <= (rank, e.since) { continue }
-            best = (fd, rank, e.since)
-        }
-        return best?.fd
-    }
-
     func update(_ fd: Int32, phase: Phase, now: Double) {
         state.withLock { s in
-            s.entries[fd]?.phase = phase
-            s.entries[fd]?.since = now
+            guard let e = s.entries[fd], !e.evicted else { return }
+            s.set(fd, phase: phase, since: now)
         }
     }
 
@@ -92,7 +140,55 @@ final class ConnectionRegistry: Sendable {
         }
     }
 
+    /// Evicted connections whose loop has not closed them yet. Accepting pauses
+    /// at `maxLingering`, so that descriptors stay within the limit plus that
+    /// many while a flood evicts faster than the loops close.
+    var lingering: Int {
+        state.withLock { $0.entries.count - $0.live }
+    }
+    static let maxLingering = 64
+
+    /// Heap records, current and stale (tests: they stay bounded).
+    var candidateRecords: Int {
+        state.withLock { $0.reading.count + $0.idle.count }
+    }
+
     var counts: (live: Int, evictions: UInt64) {
         state.withLock { ($0.live, $0.evictions) }
+    }
+}
+
+/// A binary min-heap: the registry's eviction order.
+struct MinHeap<Element: Comparable> {
+    private var items: [Element] = []
+    var count: Int { items.count }
+    var peek: Element? { items.first }
+
+    mutating func push(_ e: Element) {
+        items.append(e)
+        var i = items.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            guard items[i] < items[parent] else { break }
+            items.swapAt(i, parent)
+            i = parent
+        }
+    }
+
+    mutating func pop() -> Element? {
+        guard !items.isEmpty else { return nil }
+        items.swapAt(0, items.count - 1)
+        let top = items.removeLast()
+        var i = 0
+        while true {
+            let l = 2 * i + 1, r = l + 1
+            var smallest = i
+            if l < items.count && items[l] < items[smallest] { smallest = l }
+            if r < items.count && items[r] < items[smallest] { smallest = r }
+            if smallest == i { break }
+            items.swapAt(i, smallest)
+            i = smallest
+        }
+        return top
     }
 }

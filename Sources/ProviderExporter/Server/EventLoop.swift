@@ -58,6 +58,9 @@ final class EventLoop: @unchecked Sendable {
     private var lastSweep = 0.0
     private var stopping = false
     private var acceptPausedUntil = 0.0
+    /// This loop's connections evicted for newer ones, closed once the current
+    /// batch of events is handled (an event in it may still name their fd).
+    private var evicted: [Connection] = []
 
     private static let wakeTag = UInt64.max
     private static let listenerTagBase = UInt64.max - 64
@@ -123,6 +126,10 @@ final class EventLoop: @unchecked Sendable {
                     handle(fd: Int32(truncatingIfNeeded: event.data), events: event.events, now: now)
                 }
             }
+            // Evicted here: close now rather than on the hang-up's event, so that a
+            // connection flood does not keep hundreds of descriptors past the limit.
+            for conn in evicted { closeConnection(conn) }
+            evicted.removeAll(keepingCapacity: true)
             if now - lastSweep >= 0.5 {
                 lastSweep = now
                 sweep(now: now)
@@ -157,6 +164,9 @@ final class EventLoop: @unchecked Sendable {
     private func acceptConnections(_ listener: Int32, now: Double) {
         guard !stopping, now >= acceptPausedUntil else { return }
         for _ in 0..<64 {
+            // Evicted connections not closed yet still hold descriptors: let the
+            // loops close them (this one does at the end of its batch) first.
+            if registry.lingering >= ConnectionRegistry.maxLingering { return }
             let fd = cs_accept(listener)
             if fd < 0 {
                 if errno == EMFILE || errno == ENFILE {
@@ -170,7 +180,9 @@ final class EventLoop: @unchecked Sendable {
             case .rejected:
                 close(fd)
                 continue
-            case .admitted, .admittedEvicting:
+            case .admittedEvicting(let victim):
+                if let conn = connections[victim] { evicted.append(conn) }
+            case .admitted:
                 break
             }
             Socket.setNoDelay(fd)
@@ -356,7 +368,9 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func closeConnection(_ conn: Connection) {
-        guard connections.removeValue(forKey: conn.fd) != nil else { return }
+        // Only this connection: its number may already belong to a newer one.
+        guard connections[conn.fd] === conn else { return }
+        connections.removeValue(forKey: conn.fd)
         conn.state = .closing
         cs_epoll_del(epfd, conn.fd)
         registry.remove(conn.fd)

@@ -1,0 +1,393 @@
+#!/usr/bin/env python3
+"""The server under abuse, loopback only, every loop bounded.
+
+    python3 Tests/e2e/abuse.py BIN_DIR
+
+Runs the built exporter and, one phase at a time: 2,000 slowloris connections
+that send a byte every 2 s and reconnect when dropped; 1 MB request heads;
+random bytes; `Content-Length: 99999999` with no body; 10,000 requests per
+second of /metrics (wrk, paced, pipelined). Throughout, a legitimate scraper
+(curl, a fresh connection every 100 ms, as Prometheus after a restart) must be
+answered within 100 ms every time, the resident memory must stay under the
+bound the server's limits give (README: "Security and failure behaviour"), and
+the descriptor count under --web.max-connections. Last, with every connection
+busy in a request, a new one is closed at once and the busy ones are answered.
+Prints one line per phase and a JSON line with every figure; exits 1 on any
+failure.
+"""
+import json
+import os
+import random
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+BIN = sys.argv[1] if len(sys.argv) > 1 else sys.exit(__doc__)
+MAX_CONNECTIONS = 1024
+# Per connection the server keeps at most a 16 KiB head plus one 64 KiB read
+# (a larger head is refused; no route takes a body); responses are written
+# before more is read. So the connections can hold at most this much:
+CONNECTION_BOUND = MAX_CONNECTIONS * (16 + 64) * 1024
+LEGIT_LIMIT = 0.100
+
+failures = []
+figures = {}
+
+
+def fail(message):
+    failures.append(message)
+    print("FAIL -", message, flush=True)
+
+
+def raise_fd_limit():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    if hard < 2600:
+        sys.exit(f"abuse.py needs 2,600 descriptors; the hard limit is {hard}")
+
+
+class HangingProvider:
+    """Accepts connections and never answers: a provider that hangs."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.held = []
+        threading.Thread(target=self.run, daemon=True).start()
+
+    def run(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.held.append(conn)
+
+
+class Exporter:
+    def __init__(self, config, *flags):
+        self.log = tempfile.NamedTemporaryFile(prefix="abuse-", suffix=".log", delete=False)
+        self.proc = subprocess.Popen([os.path.join(BIN, "provider_exporter"), "--web.listen-address=127.0.0.1:0",
+                                      f"--config.file={config}", *flags], stderr=self.log)
+        self.port = None
+        for _ in range(200):
+            text = open(self.log.name).read()
+            if "msg=listening" in text:
+                self.port = int(text.split("msg=listening", 1)[1].split("port=", 1)[1].split()[0])
+                break
+            time.sleep(0.05)
+        if self.port is None:
+            sys.exit("exporter did not start: " + open(self.log.name).read())
+
+    def memory(self):
+        fields = {}
+        for line in open(f"/proc/{self.proc.pid}/status"):
+            key, _, value = line.partition(":")
+            fields[key] = value.split()
+        return int(fields["VmRSS"][0]) * 1024, int(fields["VmHWM"][0]) * 1024
+
+    def fds(self):
+        return len(os.listdir(f"/proc/{self.proc.pid}/fd"))
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            code = self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            code = "killed"
+        log = open(self.log.name).read()
+        os.unlink(self.log.name)
+        return code, log
+
+
+class LegitScraper:
+    """curl every 100 ms on a fresh connection; curl measures, so Python's own
+    scheduling is not counted."""
+
+    def __init__(self, port):
+        self.url = f"http://127.0.0.1:{port}/metrics"
+        self.samples = []
+        self.started = time.monotonic()
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        while not self.stopping.is_set():
+            out = subprocess.run(["curl", "-s", "-o", "/dev/null", "--max-time", "5", "-H", "Accept-Encoding: gzip",
+                                  "-w", "%{http_code} %{time_total}", self.url], capture_output=True, text=True)
+            code, _, seconds = out.stdout.partition(" ")
+            self.samples.append((code, float(seconds or "nan"), round(time.monotonic() - self.started, 2)))
+            self.stopping.wait(0.1)
+
+    def stop(self):
+        self.stopping.set()
+        self.thread.join(10)
+        return self.samples
+
+
+class MemoryWatch:
+    def __init__(self, exporter):
+        self.exporter = exporter
+        self.peak_fds = 0
+        self.peak_at = 0
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        started = time.monotonic()
+        while not self.stopping.is_set():
+            fds = self.exporter.fds()
+            if fds > self.peak_fds:
+                self.peak_fds, self.peak_at = fds, round(time.monotonic() - started, 2)
+            self.stopping.wait(0.05)
+
+    def stop(self):
+        self.stopping.set()
+        self.thread.join(5)
+
+
+def phase(name, exporter, body):
+    """Runs body() while the legit scraper and the memory watch run."""
+    scraper = LegitScraper(exporter.port)
+    watch = MemoryWatch(exporter)
+    started = time.monotonic()
+    detail = body() or ""
+    elapsed = time.monotonic() - started
+    samples = scraper.stop()
+    watch.stop()
+    rss, peak = exporter.memory()
+    bad = [s for s in samples if s[0] != "200"]
+    slowest = max((s[1] for s in samples), default=float("nan"))
+    figures[name] = {"legit_scrapes": len(samples), "legit_max_ms": round(slowest * 1000, 1),
+                     "rss_mb": round(rss / 2**20, 1), "peak_rss_mb": round(peak / 2**20, 1), "peak_fds": watch.peak_fds}
+    print(f"{name:<22} {elapsed:5.1f} s  legit scrapes {len(samples):3d}, slowest {slowest * 1000:6.1f} ms; "
+          f"RSS {rss / 2**20:5.1f} MB (peak {peak / 2**20:5.1f}); fds peak {watch.peak_fds} at {watch.peak_at} s  {detail}", flush=True)
+    if len(samples) < 5:
+        fail(f"{name}: only {len(samples)} legit scrapes")
+    if bad:
+        fail(f"{name}: legit scrapes failed: {bad[:3]}")
+    if not slowest < LEGIT_LIMIT:
+        slow = [(round(s[1] * 1000, 1), s[2]) for s in samples if not s[1] < LEGIT_LIMIT]
+        fail(f"{name}: {len(slow)} legit scrapes over {LEGIT_LIMIT * 1000:.0f} ms, as (ms, at second): {slow[:5]}")
+    # The limit, plus evicted connections not closed yet (at most 64), plus the
+    # exporter's own descriptors at rest, plus one just accepted per event loop
+    # and a probe's socket.
+    allowed = MAX_CONNECTIONS + 64 + figures["base_fds"] + 4
+    if watch.peak_fds > allowed:
+        fail(f"{name}: {watch.peak_fds} descriptors open, over {allowed} (--web.max-connections + 64 + {figures['base_fds']} + 4)")
+    if exporter.proc.poll() is not None:
+        fail(f"{name}: the exporter exited ({exporter.proc.returncode})")
+
+
+def connect(port):
+    s = socket.socket()
+    s.settimeout(5)
+    s.connect(("127.0.0.1", port))
+    return s
+
+
+def read_status(s):
+    """The status of the response on s, or None if the server closed first."""
+    data = b""
+    while b"\r\n" not in data:
+        try:
+            chunk = s.recv(4096)
+        except (ConnectionResetError, socket.timeout):
+            return None
+        if not chunk:
+            return None
+        data += chunk
+    return int(data.split(b" ", 2)[1])
+
+
+def slowloris(port, seconds=14, total=2000, max_connects=8000):
+    """`total` connections, each sending one byte of a request head every 2 s;
+    a dropped one reconnects (at most `max_connects` connects in all)."""
+    head = b"GET /metrics HTTP/1.1\r\nHost: slow\r\nX-Pad: " + b"a" * 64
+    conns = []
+    connects = dropped = 0
+    deadline = time.monotonic() + seconds
+    while len(conns) < total and connects < max_connects:
+        try:
+            conns.append([connect(port), 0])
+            connects += 1
+        except OSError:
+            time.sleep(0.01)
+    rounds = 0
+    while time.monotonic() < deadline:
+        rounds += 1
+        # A slice of the connections per 100 ms: each gets a byte every 2 s.
+        for entry in conns[rounds % 20::20]:
+            sock, sent = entry
+            try:
+                sock.send(head[sent % len(head):sent % len(head) + 1])
+                entry[1] += 1
+            except OSError:
+                sock.close()
+                dropped += 1
+                if connects < max_connects:
+                    try:
+                        entry[0], entry[1] = connect(port), 0
+                        connects += 1
+                    except OSError:
+                        pass
+        time.sleep(0.1)
+    for sock, _ in conns:
+        sock.close()
+    figures["slowloris_connects"] = connects
+    figures["slowloris_dropped"] = dropped
+    if dropped < total - MAX_CONNECTIONS:
+        fail(f"slowloris: only {dropped} connections were dropped; {total} cannot all be held under a cap of {MAX_CONNECTIONS}")
+    return f"({connects} connects, {dropped} dropped by the server)"
+
+
+def big_heads(port, seconds=3, most=500):
+    statuses = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and len(statuses) < most:
+        s = connect(port)
+        try:
+            s.sendall(b"GET /metrics HTTP/1.1\r\nHost: big\r\nX-Big: " + b"b" * (1 << 20) + b"\r\n\r\n")
+        except OSError:
+            pass  # the server answered 431 and closed before taking it all
+        statuses.append(read_status(s))
+        s.close()
+    if any(st not in (431, None) for st in statuses) or 431 not in statuses:
+        fail(f"1 MB heads: statuses {statuses}")
+    return f"({len(statuses)} heads; statuses {sorted(set(statuses), key=str)})"
+
+
+def random_bytes(port, seconds=3, most=6000):
+    rng = random.Random(9)
+    statuses = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and len(statuses) < most:
+        s = connect(port)
+        try:
+            s.sendall(rng.randbytes(rng.choice([16, 4096, 65536])) + b"\r\n\r\n")
+        except OSError:
+            pass
+        statuses.append(read_status(s))
+        s.close()
+    if any(st is not None and st < 400 for st in statuses):
+        fail(f"random bytes: a success status {statuses}")
+    return f"({len(statuses)} connections; statuses {sorted(set(statuses), key=str)})"
+
+
+def content_length_without_body(port, seconds=3, most=5000):
+    statuses = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and len(statuses) < most:
+        s = connect(port)
+        s.sendall(b"GET /metrics HTTP/1.1\r\nHost: cl\r\nContent-Length: 99999999\r\n\r\n")
+        started = time.monotonic()
+        statuses.append(read_status(s))
+        if time.monotonic() - started > 1:
+            fail("Content-Length without body: the server waited for the body")
+        s.close()
+    if set(statuses) != {413}:
+        fail(f"Content-Length without body: statuses {set(statuses)}")
+    return f"({len(statuses)} connections; statuses {sorted(set(statuses))})"
+
+
+def ten_thousand_per_second(port, seconds=6):
+    """wrk: 21 connections, each sending 5 pipelined requests, then waiting for
+    the answers and 10 ms more: at most 21 x 5 / 10 ms = 10,500 requests per
+    second, and at least 10,000 are required."""
+    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+    script.write(
+        'init = function(args)\n'
+        '  local r = {}\n'
+        '  for i = 1, 5 do r[i] = wrk.format("GET", "/metrics", {["Accept-Encoding"] = "gzip"}) end\n'
+        '  req = table.concat(r)\n'
+        'end\n'
+        'request = function() return req end\n'
+        'delay = function() return 10 end\n')
+    script.close()
+    out = subprocess.run(["wrk", "-t", "2", "-c", "21", "-d", f"{seconds}s", "-s", script.name,
+                          f"http://127.0.0.1:{port}/metrics"], capture_output=True, text=True, timeout=seconds + 30)
+    os.unlink(script.name)
+    rate = float(out.stdout.split("Requests/sec:")[1].split()[0]) if "Requests/sec:" in out.stdout else 0.0
+    errors = out.stdout.split("Non-2xx or 3xx responses:")[1].split()[0] if "Non-2xx" in out.stdout else "0"
+    figures["wrk_requests_per_second"] = rate
+    # wrk counts every response, pipelined or not.
+    if rate < 10_000:
+        fail(f"10k req/s: wrk reached {rate:.0f} requests per second:\n{out.stdout}{out.stderr}")
+    if errors != "0" or "Socket errors" in out.stdout:
+        fail(f"10k req/s: errors:\n{out.stdout}")
+    return f"(wrk: {rate:,.0f} responses/s)"
+
+
+def all_busy(config):
+    """--web.max-connections=8, each connection waiting on a hanging probe: a
+    ninth connection is closed at once; the eight get their answers."""
+    exporter = Exporter(config, "--web.max-connections=8")
+    busy = []
+    for _ in range(8):
+        s = connect(exporter.port)
+        s.sendall(b"GET /probe?provider=hanging HTTP/1.1\r\nHost: busy\r\n\r\n")
+        busy.append(s)
+    time.sleep(0.5)
+    ninth = connect(exporter.port)
+    ninth.settimeout(2)
+    started = time.monotonic()
+    ninth.sendall(b"GET /metrics HTTP/1.1\r\nHost: ninth\r\n\r\n")
+    closed = read_status(ninth) is None
+    waited = time.monotonic() - started
+    answered = [read_status(s) for s in busy]
+    exporter.stop()
+    figures["all_busy_new_connection_closed_after_ms"] = round(waited * 1000, 1)
+    if not closed or waited > 0.5:
+        fail(f"all busy: the ninth connection was not closed at once (closed={closed}, {waited:.2f} s)")
+    if answered != [200] * 8:
+        fail(f"all busy: the busy connections got {answered}")
+    print(f"{'all connections busy':<22} the new connection closed after {waited * 1000:.1f} ms; busy ones answered {answered}")
+
+
+def main():
+    raise_fd_limit()
+    hanging = HangingProvider()
+    config = tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False)
+    config.write("global: {interval: 1m, timeout: 2s}\nproviders:\n"
+                 f"  - {{name: hanging, preset: openai_compatible, base_url: 'http://127.0.0.1:{hanging.port}/v1'}}\n")
+    config.close()
+    exporter = Exporter(config.name)
+    time.sleep(0.5)
+    base_rss, _ = exporter.memory()
+    figures["base_rss_mb"] = round(base_rss / 2**20, 1)
+    figures["base_fds"] = exporter.fds()
+    print(f"exporter pid {exporter.proc.pid}, RSS at start {base_rss / 2**20:.1f} MB; "
+          f"bound {(base_rss + CONNECTION_BOUND) / 2**20:.0f} MB (start + {MAX_CONNECTIONS} x 80 KiB)", flush=True)
+    phase("slowloris 2,000", exporter, lambda: slowloris(exporter.port))
+    phase("1 MB heads", exporter, lambda: big_heads(exporter.port))
+    phase("random bytes", exporter, lambda: random_bytes(exporter.port))
+    phase("Content-Length, no body", exporter, lambda: content_length_without_body(exporter.port))
+    phase("10,000 req/s", exporter, lambda: ten_thousand_per_second(exporter.port))
+    _, peak = exporter.memory()
+    figures["peak_rss_mb"] = round(peak / 2**20, 1)
+    if peak > base_rss + CONNECTION_BOUND:
+        fail(f"memory: peak RSS {peak / 2**20:.1f} MB over the bound {(base_rss + CONNECTION_BOUND) / 2**20:.1f} MB")
+    code, log = exporter.stop()
+    if code != 0:
+        fail(f"the exporter exited {code} on SIGTERM")
+    for word in ("Fatal error", "panic", "Segmentation"):
+        if word in log:
+            fail(f"the exporter's log has '{word}'")
+    all_busy(config.name)
+    os.unlink(config.name)
+    print(json.dumps(figures))
+    print(f"abuse: {len(failures)} failures")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
