@@ -16,6 +16,7 @@ command -v promtool >/dev/null 2>&1 || apt_needed+=(prometheus)
 command -v prometheus-alertmanager >/dev/null 2>&1 || apt_needed+=(prometheus-alertmanager)
 command -v curl >/dev/null 2>&1 || apt_needed+=(curl)
 command -v gzip >/dev/null 2>&1 || apt_needed+=(gzip)
+command -v wrk >/dev/null 2>&1 || apt_needed+=(wrk)
 command -v cc >/dev/null 2>&1 || apt_needed+=(gcc)
 # Only to check Sources/CCurl's own header against the real one; the build needs no curl headers.
 [ -f /usr/include/x86_64-linux-gnu/curl/curl.h ] || [ -f /usr/include/curl/curl.h ] || apt_needed+=(libcurl4-openssl-dev)
@@ -32,6 +33,9 @@ fi
 echo "== swift build"
 swift build
 bin=$(swift build --show-bin-path)
+echo "== swift build -c release --product provider_exporter (the abuse suite measures what users run)"
+swift build -c release --product provider_exporter
+release_bin=$(swift build -c release --show-bin-path)
 
 suite() {
   # Also inside `unshare ... bash -c`, where the caller's `set -e` does not reach.
@@ -56,12 +60,14 @@ suite() {
   bash Tests/e2e/readme_examples.sh "$bin"
   echo "== end-to-end: live /metrics against promtool and prometheus_client"
   bash Tests/e2e/validate_metrics.sh "$bin"
+  echo "== the server under abuse: slowloris, huge heads, random bytes, 10,000 requests/s (release build)"
+  python3 Tests/e2e/abuse.py "$release_bin"
 }
 
 if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null 2>&1 && unshare -n true 2>/dev/null; then
   echo "== running the suites with loopback as the only network"
   export -f suite
-  export bin
+  export bin release_bin
   unshare -n bash -euo pipefail -c 'ip link set lo up && suite'
 else
   echo "== not root: running the suites on the host network (they use loopback only)"
