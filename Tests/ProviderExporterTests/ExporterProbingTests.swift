@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import ProviderExporter
 
@@ -120,6 +121,42 @@ func samples(_ text: String) -> [String: Double] {
             for text in everything + [log] {
                 #expect(!text.contains(Self.key) && !text.contains(Self.orgSecret))
             }
+        }
+    }
+
+    /// Twenty `/probe` requests at once for a slow check: one call reaches the
+    /// provider (plus at most the scheduled probe), and every request is answered
+    /// with the shared result.
+    @Test func concurrentProbeRequestsShareOneProbe() async throws {
+        try await offPool {
+            let fake = try FakeProvider()
+            defer { fake.stop() }
+            fake.set("/v1/models", FakeProvider.Script(body: Array(#"{"data":[]}"#.utf8), delay: 0.5))
+            let path = try BinaryTests.writeTemp("shared-probe.yml", """
+            global: {interval: 1h, timeout: 5s}
+            providers:
+              - {name: slow, preset: openai_compatible, base_url: '\(fake.baseURL)/v1'}
+
+            """)
+            let run = try BinaryTests.start(["--config.file=\(path)"])
+            defer { run.process.terminate(); run.process.waitUntilExit() }
+            let before = fake.requests.count
+            let answers = Mutex<[Int]>([])
+            // A thread each (concurrentPerform would run only as many as there are cores).
+            let done = DispatchGroup()
+            for _ in 0..<20 {
+                done.enter()
+                Foundation.Thread.detachNewThread {
+                    let status = (try? RawClient(port: run.port, timeout: 10).get("/probe?provider=slow"))
+                        .map { $0.status == 200 && $0.text.contains("provider_up{check=\"models\",provider=\"slow\"} 1") ? 200 : $0.status } ?? 0
+                    answers.withLock { $0.append(status) }
+                    done.leave()
+                }
+            }
+            #expect(done.wait(timeout: .now() + 20) == .success)
+            #expect(answers.withLock { $0 } == Array(repeating: 200, count: 20))
+            // One shared probe, and possibly the check's own scheduled run.
+            #expect(fake.requests.count - before <= 2, "\(fake.requests.count - before) calls to the provider")
         }
     }
 

@@ -11,6 +11,7 @@ public final class Exporter: Sendable {
     public let store: StateStore
     let client: HTTPClient
     let scheduler: Scheduler
+    let probes = SharedProbes()
 
     /// Paths the exporter serves besides the telemetry path.
     /// Served without credentials even when `--web.config.file` asks for them.
@@ -47,7 +48,7 @@ public final class Exporter: Sendable {
                 .now(HTTPResponse(status: 200, headers: [("Content-Type", "application/json")],
                                   body: Array(ProviderAPI.json(store.snapshot.providers).utf8)))
             },
-            Route("/probe") { request in Exporter.probe(request, config: config, store: store, client: client) },
+            Route("/probe") { [probes] request in Exporter.probe(request, config: config, store: store, client: client, shared: probes) },
             Route("/-/healthy") { _ in .now(.text(200, "Healthy")) },
             Route("/-/ready") { [readiness] _ in
                 .now(readiness.isReady ? .text(200, "Ready") : .text(503, "Not Ready"))
@@ -120,7 +121,8 @@ public final class Exporter: Sendable {
     /// `GET /probe?provider=NAME[&check=NAME]`: runs the checks now, bounded by
     /// their timeouts and by Prometheus' scrape timeout less 0.5 s, records the
     /// outcomes, and answers that provider's series only.
-    static func probe(_ request: HTTPRequest, config: ConfigStore, store: StateStore, client: HTTPClient) -> RouteReply {
+    static func probe(_ request: HTTPRequest, config: ConfigStore, store: StateStore, client: HTTPClient,
+                      shared: SharedProbes) -> RouteReply {
         guard let name = request.queryValue("provider") else { return .now(.text(400, "missing ?provider=NAME")) }
         guard let provider = config.current.providers.first(where: { $0.name == name }) else {
             return .now(.text(404, "unknown provider '\(name)'"))
@@ -139,11 +141,13 @@ public final class Exporter: Sendable {
                 for check in selected {
                     let timeout = max(0.05, min(check.timeout.seconds, scrapeTimeout ?? .infinity))
                     group.addTask {
-                        store.probeStarted()
-                        let outcome = await Checks.make(check, provider: provider).run(using: client, timeout: timeout)
-                        store.probeFinished()
-                        if let outcome {
-                            store.record(provider: name, check: check.name, outcome: outcome, finishedAt: Posix.wallSeconds())
+                        await shared.run(provider: name, check: check.name) {
+                            store.probeStarted()
+                            let outcome = await Checks.make(check, provider: provider).run(using: client, timeout: timeout)
+                            store.probeFinished()
+                            if let outcome {
+                                store.record(provider: name, check: check.name, outcome: outcome, finishedAt: Posix.wallSeconds())
+                            }
                         }
                     }
                 }
@@ -186,6 +190,29 @@ public final class Exporter: Sendable {
         var headers = [("Content-Type", variant.format.contentType), ("Vary", "Accept-Encoding")]
         if body.gzipped { headers.append(("Content-Encoding", "gzip")) }
         return HTTPResponse(status: 200, headers: headers, body: body.bytes)
+    }
+}
+
+/// `/probe` requests for a check that is already being probed for another
+/// `/probe` request wait for that probe instead of starting one more: however
+/// many requests arrive at once, a check has at most one such probe in flight,
+/// so a flood of `/probe` cannot multiply calls to the provider (and its bill
+/// or rate limit). A waiting request gets the state that probe recorded.
+final class SharedProbes: Sendable {
+    private let inFlight = Mutex<[String: Task<Void, Never>]>([:])
+
+    func run(provider: String, check: String, _ probe: @escaping @Sendable () async -> Void) async {
+        let key = provider + "\u{0}" + check
+        let task = inFlight.withLock { running -> Task<Void, Never> in
+            if let task = running[key] { return task }
+            let task = Task { await probe() }
+            running[key] = task
+            return task
+        }
+        await task.value
+        inFlight.withLock { running in
+            if running[key] == task { running[key] = nil }
+        }
     }
 }
 
