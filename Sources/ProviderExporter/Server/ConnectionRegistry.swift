@@ -66,18 +66,16 @@ final class ConnectionRegistry: Sendable {
             if reading.count + idle.count > 2 * entries.count + 64 { rebuild() }
         }
 
-        func isCurrent(_ c: Candidate) -> Bool {
-            guard let e = entries[c.fd] else { return false }
-            return e.stamp == c.stamp && !e.evicted
-        }
-
         /// The oldest reading connection, else the longest-idle one, never a busy one.
         mutating func takeVictim() -> Int32? {
-            for phase in [Phase.reading, .idle] {
-                while let top = (phase == .reading ? reading : idle).peek {
-                    if isCurrent(top) { return top.fd }
-                    if phase == .reading { _ = reading.pop() } else { _ = idle.pop() }
-                }
+            Self.oldestCurrent(&reading, entries) ?? Self.oldestCurrent(&idle, entries)
+        }
+
+        /// Drops stale records off the top of `heap`; the first current one's fd.
+        private static func oldestCurrent(_ heap: inout MinHeap<Candidate>, _ entries: [Int32: Entry]) -> Int32? {
+            while let top = heap.peek {
+                if let e = entries[top.fd], e.stamp == top.stamp, !e.evicted { return top.fd }
+                _ = heap.pop()
             }
             return nil
         }
