@@ -213,7 +213,9 @@ import Testing
             // One line per provider going down, naming the check and the result.
             let changes = log.split(separator: "\n").filter { $0.contains("msg=\"provider state changed\"") && $0.contains("to=down") }
             for f in faults {
-                #expect(changes.contains { $0.contains("provider=\(f.name) ") && $0.contains("check=\(f.check) result=\(f.result)") }, "\(f.name)")
+                // The first failure only degrades it; the second (the threshold) takes it down.
+                #expect(changes.contains { $0.contains("provider=\(f.name) from=degraded to=down check=\(f.check) result=\(f.result)") },
+                        "\(f.name): \(changes.filter { $0.contains("provider=\(f.name) ") })")
             }
             #expect(outputs["/"]!.contains("HTTP 401: &lt;secret&gt;"), "the landing page shows the echoing gateway's error, redacted")
 
