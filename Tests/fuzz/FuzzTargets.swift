@@ -5,8 +5,22 @@
 import Glibc
 
 enum FuzzTarget: String, CaseIterable {
-    case http_request, yaml_config, ratelimit_headers, statuspage, betterstack, google_cloud
+    case http_request, yaml_config, ratelimit_headers, statuspage, betterstack, google_cloud, provider_response
 }
+
+/// `models` checks of one preset per pagination style, to read fuzzed model lists.
+let fuzzModelsChecks: [ModelsCheck] = {
+    let env = ConfigEnvironment(variable: { _ in "fuzz-fake-key" }, readFile: { _ in [] })
+    let yaml = """
+    providers:
+      - {name: a, preset: openai, api_key_env: K, checks: [{name: m, type: models, expect_model: x}]}
+      - {name: g, preset: gemini, api_key_env: K, checks: [{name: m, type: models, expect_model: x}]}
+      - {name: t, preset: together, api_key_env: K, checks: [{name: m, type: models, expect_model: x}]}
+
+    """
+    let config = try! ConfigLoader.parse(yaml, fileName: "fuzz.yml", environment: env)
+    return config.providers.map { ModelsCheck(config: $0.checks[0], provider: $0) }
+}()
 
 let fuzzTarget: FuzzTarget = {
     guard let name = getenv("FUZZ_TARGET").map({ String(cString: $0) }), let t = FuzzTarget(rawValue: name) else {
@@ -45,6 +59,29 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         _ = try? BetterStackDecoder.decode(bytes, now: 1_795_000_000)
     case .google_cloud:
         _ = try? GoogleCloudDecoder.decode(bytes, products: ["Vertex Gemini API"])
+    case .provider_response:
+        // A provider's answer: the first byte picks the status, the rest is the
+        // body, read as a model list, classified, and read as each chat dialect,
+        // whole and streamed.
+        guard let first = bytes.first else { return 0 }
+        let body = Array(bytes.dropFirst())
+        let statuses = [200, 400, 401, 402, 403, 404, 429, 500, 503, 529, 302]
+        var response = ClientResponse()
+        response.status = statuses[Int(first) % statuses.count]
+        response.body = body
+        for check in fuzzModelsChecks {
+            _ = Classifier.classify(response, expect: check.config.expectStatus, bodyProblem: check.examine(body).problem)
+        }
+        for dialect in [ChatDialect.openai, .anthropic, .gemini] {
+            _ = ChatReading.whole(body, dialect)
+            _ = ChatReading.stream(body, dialect)
+        }
+        // Redaction: a key of word characters, placed anywhere in the text, never survives.
+        let text = String(decoding: body, as: UTF8.self)
+        let key = "fk" + String(Int(first) * 7919 + 100_003, radix: 16) + "xyzXYZ"
+        let cut = text.index(text.startIndex, offsetBy: Int(first) % (text.count + 1))
+        let redacted = Redaction([Secret(key)]).apply(String(text[..<cut]) + key + String(text[cut...]))
+        if redacted.contains(key) { fatalError("redaction kept the key in \(redacted)") }
     }
     return 0
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes one parser with libFuzzer (loopback-free: parsers only, no network).
 #
-#   bash Tests/fuzz/run.sh TARGET SECONDS      # TARGET: http_request yaml_config
-#                                              # ratelimit_headers statuspage betterstack google_cloud
+#   bash Tests/fuzz/run.sh TARGET SECONDS      # TARGET: http_request yaml_config ratelimit_headers
+#                                              # statuspage betterstack google_cloud provider_response
 #   bash Tests/fuzz/run.sh all SECONDS         # each target for SECONDS
 #
 # Builds the library's Swift sources with Tests/fuzz/FuzzTargets.swift into one
@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ $# -eq 2 ] || { echo "usage: $0 TARGET|all SECONDS" >&2; exit 2; }
 target=$1 seconds=$2
-all_targets="http_request yaml_config ratelimit_headers statuspage betterstack google_cloud"
+all_targets="http_request yaml_config ratelimit_headers statuspage betterstack google_cloud provider_response"
 out=.build-fuzz
 mkdir -p "$out/crashes"
 bin=$out/fuzz-parsers
@@ -41,6 +41,7 @@ seed() {   # $1: target; prints the seed directories
     ratelimit_headers) echo Tests/ProviderExporterTests/Fixtures/ratelimit-headers ;;
     statuspage) echo Tests/ProviderExporterTests/Fixtures/statuspage Tests/ProviderExporterTests/Fixtures/incidentio ;;
     betterstack|google_cloud) echo Tests/ProviderExporterTests/Fixtures/synthetic ;;
+    provider_response) echo Tests/ProviderExporterTests/Fixtures/errors Tests/ProviderExporterTests/Fixtures/models ;;
   esac
 }
 

@@ -3,27 +3,29 @@
 /// gateway may echo what it was sent: any word of the text that shares 8
 /// characters in a row with one of the provider's secrets becomes `<secret>`.
 struct Redaction: Sendable {
-    /// Every run of `window` bytes of every secret.
-    private let windows: Set<[UInt8]>
+    /// Every run of `window` bytes of every secret, packed into an integer.
+    private let windows: Set<UInt64>
+    /// Secrets too short to tell from ordinary words: matched as whole words.
+    private let shortSecrets: Set<[UInt8]>
     static let window = 8
 
     init(_ secrets: [Secret]) {
-        var windows = Set<[UInt8]>()
+        var windows = Set<UInt64>(), shortSecrets = Set<[UInt8]>()
         for secret in secrets {
             let bytes = Array(secret.revealed.utf8)
             guard bytes.count >= Self.window else {
-                // Too short to tell from ordinary words; whole-word matches only.
-                if bytes.count >= 4 { windows.insert(bytes) }
+                if bytes.count >= 4 { shortSecrets.insert(bytes) }
                 continue
             }
-            for start in 0...(bytes.count - Self.window) { windows.insert(Array(bytes[start..<(start + Self.window)])) }
+            for start in 0...(bytes.count - Self.window) { windows.insert(Self.pack(bytes[start..<(start + Self.window)])) }
         }
         self.windows = windows
+        self.shortSecrets = shortSecrets
     }
 
     /// `text` with every word that carries key material replaced.
     func apply(_ text: String) -> String {
-        guard !windows.isEmpty else { return text }
+        guard !windows.isEmpty || !shortSecrets.isEmpty else { return text }
         var out: [UInt8] = []
         var word: [UInt8] = []
         func flush() {
@@ -38,12 +40,15 @@ struct Redaction: Sendable {
     }
 
     private func carriesSecret(_ word: [UInt8]) -> Bool {
-        if windows.contains(word) { return true }
-        guard word.count >= Self.window else { return false }
-        for start in 0...(word.count - Self.window) where windows.contains(Array(word[start..<(start + Self.window)])) {
+        if word.count < Self.window { return shortSecrets.contains(word) }
+        for start in 0...(word.count - Self.window) where windows.contains(Self.pack(word[start..<(start + Self.window)])) {
             return true
         }
         return false
+    }
+
+    private static func pack(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+        bytes.reduce(0) { $0 << 8 | UInt64($1) }
     }
 
     /// Characters keys and tokens are made of (base64, URL-safe base64, hex, dashes).
