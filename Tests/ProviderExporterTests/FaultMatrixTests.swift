@@ -218,6 +218,7 @@ import Testing
                         "\(f.name): \(changes.filter { $0.contains("provider=\(f.name) ") })")
             }
             #expect(outputs["/"]!.contains("HTTP 401: &lt;secret&gt;"), "the landing page shows the echoing gateway's error, redacted")
+            #expect(outputs["/api/v1/providers"]!.contains("HTTP 302 to \(fake.baseURL)/elsewhere (not followed)"))
 
             for (source, text) in outputs {
                 for secret in [key, fileKey, org] {
