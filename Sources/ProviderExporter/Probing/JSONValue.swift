@@ -1,4 +1,3 @@
-import FoundationEssentials
 
 /// Any JSON document, for the few fields probes read from provider bodies.
 public enum JSONValue: Sendable, Equatable, Decodable {
