@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import ProviderExporter
+@testable import ProviderExporter
 
 /// Scrapes `/metrics` on a thread of its own, as Prometheus would (keep-alive,
 /// gzip), every `every` seconds until stopped, and keeps each scrape's latency
@@ -55,23 +55,9 @@ final class ScrapeWatch: @unchecked Sendable {
     }
 }
 
-/// A process's user plus system CPU seconds, from /proc/PID/stat.
+/// Another process's user plus system CPU seconds, read as the exporter reads its own.
 func processCPUSeconds(_ pid: Int32) -> Double {
-    guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-          let close = text.lastIndex(of: ")") else { return .nan }
-    // Fields after the command name: state is field 3; utime and stime are 14 and 15.
-    let fields = text[text.index(after: close)...].split(separator: " ")
-    guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return .nan }
-    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
-}
-
-/// A process's resident set and its peak, in bytes, from /proc/PID/status.
-func processMemory(_ pid: Int32) -> (rss: Double, peak: Double) {
-    guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return (.nan, .nan) }
-    func field(_ name: String) -> Double {
-        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }),
-              let kb = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else { return .nan }
-        return kb * 1024
-    }
-    return (field("VmRSS"), field("VmHWM"))
+    guard let stat = Posix.readFile("/proc/\(pid)/stat", limit: 4096),
+          let fields = ProcessSample.parseStat(stat) else { return .nan }
+    return (fields.utime + fields.stime) / Double(sysconf(Int32(_SC_CLK_TCK)))
 }
