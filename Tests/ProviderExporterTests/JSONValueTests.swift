@@ -2,6 +2,20 @@ import Foundation
 import Testing
 @testable import ProviderExporter
 
+/// Foundation's reading of a document, the reference the parser is held to:
+/// each node decoded as the first of null, Bool, Double, String, array, object.
+extension JSONValue: Decodable {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null }
+        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+        else if let n = try? c.decode(Double.self) { self = .number(n) }
+        else if let s = try? c.decode(String.self) { self = .string(s) }
+        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
+        else { self = .object(try c.decode([String: JSONValue].self)) }
+    }
+}
+
 /// The hand-written JSON parser every provider and status-page body goes through.
 @Suite struct JSONValueTests {
     static func foundation(_ bytes: [UInt8]) throws -> JSONValue {

@@ -1,6 +1,5 @@
-
 /// Any JSON document, for the few fields probes read from provider bodies.
-public enum JSONValue: Sendable, Equatable, Decodable {
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
@@ -8,21 +7,11 @@ public enum JSONValue: Sendable, Equatable, Decodable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let n = try? c.decode(Double.self) { self = .number(n) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONValue].self)) }
-    }
-
     /// Parses bytes (RFC 8259); throws on anything that is not JSON, on nesting
     /// deeper than `JSONParser.maxDepth` and on numbers out of `Double`'s range.
     /// Hand-written rather than through `JSONDecoder`, whose failed type guesses
-    /// (one thrown error per node) made a 3.5 MB model list cost 0.84 s, and
-    /// each streamed chat event a fresh decoder.
+    /// (one thrown error per node) made a multi-megabyte model list cost about a
+    /// second, and each streamed chat event a fresh decoder.
     public static func parse(_ bytes: [UInt8]) throws -> JSONValue {
         try bytes.withUnsafeBufferPointer { buffer in
             var parser = JSONParser(buffer)
