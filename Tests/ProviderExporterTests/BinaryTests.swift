@@ -189,7 +189,7 @@ import ProviderExporter
             #expect(printed.stdout.contains("api_key_env: OPENAI_API_KEY  # <secret>"))
             for secret in Self.keys.values { #expect(!printed.stdout.contains(secret) && !printed.stderr.contains(secret)) }
             let builtIn = try Self.runToEnd(["--config.print"], environment: Self.keys)
-            #expect(builtIn.stdout.contains("name: openai") && builtIn.stdout.contains("type: models"))
+            #expect(builtIn.stdout.contains("name: openai") && builtIn.stdout.contains("# checks from the preset: models"))
             #expect(!builtIn.stdout.contains("test-key-openai-123"))
         }
     }

@@ -32,8 +32,12 @@ import Testing
 
     /// Each dialect's request: method, path, auth, body.
     @Test(arguments: [
-        ("openai", false, "/v1/chat/completions", #"{"model":"m-1","messages":[{"role":"user","content":"Reply with the single word OK."}],"max_tokens":1}"#),
-        ("openai", true, "/v1/chat/completions", #"{"model":"m-1","messages":[{"role":"user","content":"Reply with the single word OK."}],"max_tokens":1,"stream":true,"stream_options":{"include_usage":true}}"#),
+        // OpenAI deprecated max_tokens and its reasoning models reject it; other
+        // OpenAI-compatible APIs keep it.
+        ("openai", false, "/v1/chat/completions", #"{"model":"m-1","messages":[{"role":"user","content":"Reply with the single word OK."}],"max_completion_tokens":1}"#),
+        ("openai", true, "/v1/chat/completions", #"{"model":"m-1","messages":[{"role":"user","content":"Reply with the single word OK."}],"max_completion_tokens":1,"stream":true,"stream_options":{"include_usage":true}}"#),
+        ("groq", false, "/openai/v1/chat/completions", #"{"model":"m-1","messages":[{"role":"user","content":"Reply with the single word OK."}],"max_tokens":1}"#),
+        ("openai_compatible", false, "/v1/chat/completions", #"{"model":"m-1","messages":[{"role":"user","content":"Reply with the single word OK."}],"max_tokens":1}"#),
         ("anthropic", false, "/v1/messages", #"{"model":"m-1","max_tokens":1,"messages":[{"role":"user","content":"Reply with the single word OK."}]}"#),
         ("gemini", false, "/v1beta/models/m-1:generateContent", #"{"contents":[{"role":"user","parts":[{"text":"Reply with the single word OK."}]}],"generationConfig":{"maxOutputTokens":1}}"#),
         ("gemini", true, "/v1beta/models/m-1:streamGenerateContent", #"{"contents":[{"role":"user","parts":[{"text":"Reply with the single word OK."}]}],"generationConfig":{"maxOutputTokens":1}}"#),
@@ -53,6 +57,8 @@ import Testing
     @Test(arguments: [
         ("anthropic", "/v1/messages", "ratelimit-headers/anthropic-2.txt", 43, 172),
         ("openai", "/v1/chat/completions", #"{"id":"c","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"","function_call":null},"logprobs":null,"finish_reason":"length"}],"usage":{"prompt_tokens":14,"completion_tokens":1,"total_tokens":15}}"#, 14, 1),
+        // A reasoning model cut off by max_completion_tokens before any visible text.
+        ("openai", "/v1/chat/completions", #"{"id":"c","object":"chat.completion","model":"o4-mini","choices":[{"index":0,"message":{"role":"assistant","content":"","refusal":null,"annotations":[]},"finish_reason":"length"}],"usage":{"prompt_tokens":13,"completion_tokens":1,"total_tokens":14,"completion_tokens_details":{"reasoning_tokens":1}}}"#, 13, 1),
         ("gemini", "/v1beta/models/m-1:generateContent", #"{"candidates":[{"content":{"parts":[{"text":"OK"}],"role":"model"},"finishReason":"MAX_TOKENS"}],"usageMetadata":{"promptTokenCount":8,"candidatesTokenCount":1,"totalTokenCount":9}}"#, 8, 1),
     ] as [(String, String, String, Int, Int)])
     func wholeAnswers(preset: String, path: String, body: String, input: Int, output: Int) async throws {

@@ -11,38 +11,113 @@ import Testing
     }
 
     static func classify(_ r: ClientResponse, expect: StatusMatcher = StatusMatcher(), bodyProblem: String? = nil) -> ProbeResult? {
-        Classifier.classify(r, expect: expect, bodyProblem: bodyProblem)?.0
+        Classifier.classify(r, expect: expect, bodyProblem: bodyProblem)?.result
     }
 
-    /// The recorded error bodies of shared/fixtures/errors with their status.
-    @Test(arguments: [
-        ("anthropic-400-invalid_request_error", 400, ProbeResult.http_error),
-        ("anthropic-401-authentication_error", 401, .auth_error),
-        ("anthropic-404-not_found_error", 404, .http_error),
-        ("anthropic-529-overloaded_error", 529, .overloaded),
-        ("gemini-404-not_found", 404, .http_error),
-        ("gemini-429-resource_exhausted", 429, .rate_limited),
-        ("groq-404-model_not_found", 404, .http_error),
-        ("openai-400-invalid_image_url", 400, .http_error),
-        ("openai-401-invalid_api_key", 401, .auth_error),
-        ("openai-404-model_not_found", 404, .http_error),
-        ("openrouter-401", 401, .auth_error),
-    ])
-    func recordedErrors(file: String, status: Int, expected: ProbeResult) throws {
-        let body = String(decoding: try fixture("errors/\(file).json"), as: UTF8.self)
-        #expect(Self.classify(Self.response(status, body)) == expected)
+    /// One cell of the (provider, cause) table: a body, the status it came
+    /// with, the result it must get and, where the body carries one, the
+    /// retry hint. `recorded` bodies come from the real services (provenance in
+    /// Fixtures/NOTES.md); `synthetic` ones are built from the documented
+    /// schema where no recording was found.
+    struct Cell: Sendable, CustomTestStringConvertible {
+        var file: String
+        var status: Int
+        var expected: ProbeResult
+        var retryHint: Double? = nil
+        var testDescription: String { "\(file) (\(status)) -> \(expected.rawValue)" }
+    }
+
+    static let table: [Cell] = [
+        // OpenAI
+        Cell(file: "errors/openai-401-invalid_api_key", status: 401, expected: .auth_error),
+        Cell(file: "errors-recorded/openai-429-rate_limit_exceeded", status: 429, expected: .rate_limited),
+        Cell(file: "errors-recorded/openai-429-insufficient_quota", status: 429, expected: .quota_exhausted),
+        Cell(file: "errors-recorded/openai-503-overloaded", status: 503, expected: .overloaded),
+        Cell(file: "errors/openai-400-invalid_image_url", status: 400, expected: .http_error),
+        Cell(file: "errors/openai-404-model_not_found", status: 404, expected: .http_error),
+        // Anthropic
+        Cell(file: "errors/anthropic-401-authentication_error", status: 401, expected: .auth_error),
+        Cell(file: "errors-recorded/anthropic-429-rate_limit_error", status: 429, expected: .rate_limited),
+        Cell(file: "errors/anthropic-529-overloaded_error", status: 529, expected: .overloaded),
+        Cell(file: "errors-recorded/anthropic-400-credit_balance_too_low", status: 400, expected: .quota_exhausted),
+        Cell(file: "synthetic/error-anthropic-402-billing_error", status: 402, expected: .quota_exhausted),
+        Cell(file: "synthetic/error-anthropic-429-spend_limit", status: 429, expected: .quota_exhausted),
+        Cell(file: "errors/anthropic-400-invalid_request_error", status: 400, expected: .http_error),
+        Cell(file: "errors/anthropic-404-not_found_error", status: 404, expected: .http_error),
+        // Gemini
+        Cell(file: "errors-recorded/gemini-400-api_key_invalid", status: 400, expected: .auth_error),
+        Cell(file: "errors-recorded/gemini-429-per_minute", status: 429, expected: .rate_limited, retryHint: 26),
+        Cell(file: "errors-recorded/gemini-429-per_day", status: 429, expected: .quota_exhausted, retryHint: 36),
+        Cell(file: "synthetic/error-gemini-429-minute-and-day", status: 429, expected: .rate_limited, retryHint: 47),
+        Cell(file: "errors/gemini-429-resource_exhausted", status: 429, expected: .rate_limited),
+        Cell(file: "errors-recorded/gemini-503-unavailable", status: 503, expected: .overloaded),
+        Cell(file: "errors/gemini-404-not_found", status: 404, expected: .http_error),
+        // OpenRouter
+        Cell(file: "errors/openrouter-401", status: 401, expected: .auth_error),
+        Cell(file: "errors-recorded/openrouter-402-insufficient_credits", status: 402, expected: .quota_exhausted),
+        Cell(file: "errors-recorded/openrouter-429-rate_limited_upstream", status: 429, expected: .rate_limited),
+        // DeepSeek
+        Cell(file: "errors-recorded/deepseek-401-authentication_fails", status: 401, expected: .auth_error),
+        Cell(file: "errors-recorded/deepseek-402-insufficient_balance", status: 402, expected: .quota_exhausted),
+        Cell(file: "synthetic/error-deepseek-429", status: 429, expected: .rate_limited),
+        Cell(file: "synthetic/error-deepseek-503", status: 503, expected: .overloaded),
+        // Groq
+        Cell(file: "errors-recorded/groq-401-invalid_api_key", status: 401, expected: .auth_error),
+        Cell(file: "errors-recorded/groq-429-rate_limit_exceeded", status: 429, expected: .rate_limited),
+        Cell(file: "errors/groq-404-model_not_found", status: 404, expected: .http_error),
+        // Mistral
+        Cell(file: "errors-recorded/mistral-401-unauthorized", status: 401, expected: .auth_error),
+        Cell(file: "errors-recorded/mistral-429-rate_limited", status: 429, expected: .rate_limited),
+        // Together
+        Cell(file: "synthetic/error-together-429", status: 429, expected: .rate_limited),
+    ]
+
+    /// Every body of the table, classified with its status: the result and
+    /// the retry hint it carries (Gemini's RetryInfo).
+    @Test(arguments: table)
+    func providerCauseTable(cell: Cell) throws {
+        let body = String(decoding: try fixture("\(cell.file).json"), as: UTF8.self)
+        let classified = try #require(Classifier.classify(Self.response(cell.status, body), expect: StatusMatcher(), bodyProblem: nil))
+        #expect(classified.result == cell.expected)
+        #expect(classified.retryHint == cell.retryHint)
+        #expect(classified.rule.hasSuffix("-> \(cell.expected.rawValue)"))
+    }
+
+    /// Every recorded error file is in the table, so a body added to the
+    /// fixtures cannot be left untested.
+    @Test func everyRecordedBodyIsInTheTable() throws {
+        for folder in ["errors", "errors-recorded"] {
+            let names = try fixtureNames(folder).filter { $0.hasSuffix(".json") }.map { "\(folder)/" + $0.dropLast(5) }
+            #expect(!names.isEmpty)
+            for name in names { #expect(Self.table.contains { $0.file == name }, "\(name) has no cell") }
+        }
+    }
+
+    /// Quota words in a message never decide: the OpenAI rate limit that points
+    /// at the billing page, and Gemini's per-minute 429 worded "exceeded your
+    /// current quota ... billing details", stay rate limits.
+    @Test func messagesMentioningQuotaOrBillingAreNotQuota() throws {
+        for file in ["errors-recorded/openai-429-rate_limit_exceeded", "errors-recorded/gemini-429-per_minute"] {
+            let text = String(decoding: try fixture("\(file).json"), as: UTF8.self)
+            #expect(text.contains("billing"))
+            #expect(Self.classify(Self.response(429, text)) == .rate_limited)
+        }
+        // A 429 that only says "quota" in free text, with no structured field.
+        #expect(Self.classify(Self.response(429, #"{"error":{"message":"You exceeded your current quota, check billing"}}"#)) == .rate_limited)
+        #expect(Self.classify(Self.response(429, "insufficient_quota")) == .rate_limited)
     }
 
     /// synthetic: bodies built from the schemas in PROVIDERS.md (no recording exists).
     @Test(arguments: [
         (429, #"{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}}"#, ProbeResult.quota_exhausted),
         (429, #"{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}"#, .rate_limited),
-        (429, #"{"type":"error","error":{"type":"rate_limit_error","message":"enforced_spend_limit_reached"}}"#, .quota_exhausted),
         (400, #"{"error":{"code":400,"message":"API key not valid.","status":"INVALID_ARGUMENT","details":[{"reason":"API_KEY_INVALID"}]}}"#, .auth_error),
+        (400, #"{"error":{"code":400,"message":"mentions API_KEY_INVALID in text only","status":"INVALID_ARGUMENT"}}"#, .http_error),
         (402, #"{"error":{"message":"Insufficient credits","code":402}}"#, .quota_exhausted),
         (403, #"{"error":{"status":"PERMISSION_DENIED"}}"#, .auth_error),
         (503, #"{"error":{"code":"server_is_overloaded"}}"#, .overloaded),
         (500, #"{"type":"error","error":{"type":"api_error"}}"#, .server_error),
+        (500, #"{"type":"error","error":{"type":"overloaded_error"}}"#, .overloaded),
         (502, "<html>bad gateway</html>", .server_error),
         (302, "", .http_error),
         (200, "{}", .success),
@@ -80,8 +155,11 @@ import Testing
 
     @Test func errorTextsNameTheProviderCodeNotItsMessage() throws {
         let body = String(decoding: try fixture("errors/openai-401-invalid_api_key.json"), as: UTF8.self)
-        let (_, text) = try #require(Classifier.classify(Self.response(401, body), expect: StatusMatcher(), bodyProblem: nil))
-        #expect(text == "HTTP 401: invalid_api_key")
+        let classified = try #require(Classifier.classify(Self.response(401, body), expect: StatusMatcher(), bodyProblem: nil))
+        #expect(classified.error == "HTTP 401: invalid_api_key")
+        let gemini = String(decoding: try fixture("errors-recorded/gemini-429-per_minute.json"), as: UTF8.self)
+        let limited = try #require(Classifier.classify(Self.response(429, gemini), expect: StatusMatcher(), bodyProblem: nil))
+        #expect(limited.error == "HTTP 429: RESOURCE_EXHAUSTED (GenerateContentInputTokensPerModelPerMinute-FreeTier)")
     }
 }
 

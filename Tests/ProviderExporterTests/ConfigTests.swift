@@ -135,7 +135,7 @@ func configErrors(_ yaml: String) -> [String] {
             _ = try ConfigLoader.load(file: huge)
             Issue.record("a file over the limit loaded")
         } catch {
-            #expect(error.errors.map(\.description) == ["\(huge):0:0: file: cannot read: File too large"])
+            #expect(error.errors.map(\.description) == ["\(huge): cannot read: File too large"])
         }
     }
 
@@ -232,6 +232,44 @@ func configErrors(_ yaml: String) -> [String] {
         #expect(first == second)
     }
 
+    /// --config.print output, saved and loaded, behaves like the config it came
+    /// from, also when a key is exported later: preset providers print no
+    /// `checks:` key, and provider-level settings survive.
+    @Test func printedConfigFollowsKeysExportedLater() throws {
+        func environment(_ vars: [String: String]) -> ConfigEnvironment {
+            ConfigEnvironment(variable: { vars[$0] }, readFile: { _ in nil })
+        }
+        let none = environment([:]), keyed = environment(["OPENAI_API_KEY": "test-key-later-1", "OPENROUTER_API_KEY": "test-key-later-2"])
+        let printed = ConfigPrinter.yaml(BuiltInConfig.make(environment: none))
+        #expect(!printed.contains("checks: []"))
+        #expect(printed.contains("# checks from the preset: none until OPENAI_API_KEY is set"))
+        let saved = try ConfigLoader.parse(printed, fileName: "saved.yml", environment: none)
+        #expect(saved.providers.allSatisfy { $0.checks.isEmpty })
+        // The key arrives: the saved file now has the checks the built-in default would have.
+        let later = try ConfigLoader.parse(printed, fileName: "saved.yml", environment: keyed)
+        let builtIn = BuiltInConfig.make(environment: keyed)
+        #expect(later.providers.filter { $0.statusPage != nil || !$0.checks.isEmpty }.map(\.name)
+            == builtIn.providers.filter { $0.statusPage != nil }.map(\.name))
+        #expect(later.providers.first { $0.name == "openai" }?.checks.map(\.name) == ["models"])
+        // Provider-level settings of preset checks are printed at provider level.
+        let tuned = try loadConfig("providers:\n  - name: o\n    preset: openai\n    interval: 30s\n    failure_threshold: 5\n    headers: {X-Team: a}\n")
+        let back = try ConfigLoader.parse(ConfigPrinter.yaml(tuned), fileName: "p.yml", environment: fakeEnvironment)
+        #expect(back.providers[0].checks.map(\.interval) == [.seconds(30)])
+        #expect(back.providers[0].checks.map(\.failureThreshold) == [5])
+        #expect(back.providers[0].checks[0].headers.map(\.value) == ["a"])
+        #expect(back.providers[0].statusPage?.interval == .seconds(30))
+        #expect(ConfigPrinter.yaml(back) == ConfigPrinter.yaml(tuned))
+    }
+
+    @Test func unreadableFileSaysSoWithoutAPosition() {
+        do {
+            _ = try ConfigLoader.load(file: "/nonexistent/cfg.yml")
+            Issue.record("loaded a missing file")
+        } catch {
+            #expect(error.description == "/nonexistent/cfg.yml: cannot read: No such file or directory")
+        }
+    }
+
     @Test func secretsNeverAppearInPrintSummaryOrErrors() throws {
         let config = try loadConfig(Self.specExample)
         let printed = ConfigPrinter.yaml(config) + ConfigPrinter.summary(config).joined() + "\(config.providers)"
@@ -257,9 +295,9 @@ func configErrors(_ yaml: String) -> [String] {
             readFile: { _ in nil }))
         #expect(keyed.providers.map(\.name) == ["openai", "anthropic", "gemini", "groq", "together", "mistral", "cohere", "huggingface"])
         #expect(keyed.providers[0].checks.map(\.name) == ["models"])
-        #expect(keyed.providers[0].apiKeySource == .environment("OPENAI_API_KEY"))
+        #expect(keyed.providers[0].apiKeySource == .presetVariable("OPENAI_API_KEY"))
         // Gemini's second variable works too; Mistral has no page, so it appears only with its key.
-        #expect(keyed.providers[2].apiKeySource == .environment("GOOGLE_API_KEY") && keyed.providers[2].checks.count == 1)
+        #expect(keyed.providers[2].apiKeySource == .presetVariable("GOOGLE_API_KEY") && keyed.providers[2].checks.count == 1)
         #expect(keyed.providers[5].statusPage == nil && keyed.providers[5].checks.count == 1)
     }
 }

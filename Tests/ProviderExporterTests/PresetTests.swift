@@ -22,14 +22,42 @@ import Testing
 
     static let keyEnvironment = ConfigEnvironment(variable: { _ in "test-key-123" }, readFile: { _ in nil })
 
-    static func provider(_ preset: String, baseURL: String? = nil) throws -> ProviderConfig {
+    /// A provider of `preset` with a key. `modelsCheck`: a `models` check even where
+    /// the preset's default check is another (OpenRouter's `key`).
+    static func provider(_ preset: String, baseURL: String? = nil, modelsCheck: Bool = true) throws -> ProviderConfig {
         var yaml = "providers:\n  - name: p\n    preset: \(preset)\n    api_key_env: KEY\n"
         if let baseURL { yaml += "    base_url: \(baseURL)\n" }
+        if modelsCheck && Preset.named(preset)?.defaultCheck.type != .models { yaml += "    checks: [{name: models, type: models}]\n" }
         return try ConfigLoader.parse(yaml, fileName: "t.yml", environment: keyEnvironment).providers[0]
     }
 
     @Test func everyPresetHasARow() {
         #expect(Set(Self.requests.map(\.0)) == Set(Preset.all.map(\.name)).subtracting(["openai_compatible"]))
+    }
+
+    /// The default check a key enables: `models`, except OpenRouter, whose model
+    /// list answers without a key; its `key` check (GET /key) needs the key, so a
+    /// revoked key or exhausted credit shows.
+    @Test func defaultCheckNeedsTheKey() throws {
+        for preset in Preset.all.map(\.name) where preset != "openai_compatible" {
+            let p = try Self.provider(preset, modelsCheck: false)
+            let expected = preset == "openrouter" ? ["key"] : ["models"]
+            #expect(p.checks.map(\.name) == expected, "\(preset)")
+            #expect(p.checks.map(\.type) == [preset == "openrouter" ? .balance : .models], "\(preset)")
+        }
+    }
+
+    @Test func openRouterKeyCheckIsAuthenticatedAndFailsOnARevokedKey() async throws {
+        let fake = try FakeProvider()
+        defer { fake.stop() }
+        let p = try Self.provider("openrouter", baseURL: fake.baseURL + "/api/v1", modelsCheck: false)
+        fake.set("/api/v1/key", FakeProvider.Script(status: 401, body: try fixture("errors/openrouter-401.json")))
+        let revoked = await Checks.make(p.checks[0], provider: p).run(using: HTTPClientTests.client, timeout: 3)
+        #expect(revoked?.result == .auth_error)
+        #expect(fake.requests.first?.headers["authorization"] == "Bearer test-key-123")
+        fake.set("/api/v1/key", FakeProvider.Script(status: 402, body: try fixture("errors-recorded/openrouter-402-insufficient_credits.json")))
+        let broke = await Checks.make(p.checks[0], provider: p).run(using: HTTPClientTests.client, timeout: 3)
+        #expect(broke?.result == .quota_exhausted)
     }
 
     @Test(arguments: requests)
@@ -76,7 +104,9 @@ import Testing
                        "anthropic-400-invalid_request_error": .http_error, "anthropic-404-not_found_error": .http_error]),
         ("openai", ["openai-401-invalid_api_key": .auth_error, "openai-404-model_not_found": .http_error,
                     "openai-400-invalid_image_url": .http_error]),
-        ("gemini", ["gemini-429-resource_exhausted": .rate_limited, "gemini-404-not_found": .http_error]),
+        ("gemini", ["gemini-429-resource_exhausted": .rate_limited, "gemini-404-not_found": .http_error,
+                    "recorded/gemini-429-per_minute": .rate_limited, "recorded/gemini-429-per_day": .quota_exhausted,
+                    "recorded/gemini-400-api_key_invalid": .auth_error]),
         ("groq", ["groq-404-model_not_found": .http_error]),
         ("openrouter", ["openrouter-401": .auth_error]),
     ] as [(String, [String: ProbeResult])])
@@ -88,11 +118,16 @@ import Testing
         for (file, expected) in cases {
             let status = Int(file.split(separator: "-")[1])!
             let headers = (try? RecordedResponse("errors/\(file).headers.txt").headers.map { ($0.name, $0.value) }) ?? []
+            let path = file.hasPrefix("recorded/") ? "errors-\(file).json" : "errors/\(file).json"
             fake.set(URL(string: p.baseURL!)!.path + p.modelsPath,
                      FakeProvider.Script(status: status, headers: headers.filter { $0.0.lowercased() != "content-length" && $0.0.lowercased() != "transfer-encoding" && $0.0.lowercased() != "content-encoding" },
-                                         body: try fixture("errors/\(file).json")))
+                                         body: try fixture(path)))
             let outcome = await Checks.make(p.checks[0], provider: p).run(using: HTTPClientTests.client, timeout: 3)
             #expect(outcome?.result == expected, "\(file)")
+            // Gemini's RetryInfo is the retry hint, as Retry-After would be.
+            if file.contains("429-per_") {
+                #expect(outcome?.rateLimits.retryAfter == (file.contains("minute") ? 26 : 36), "\(file)")
+            }
         }
     }
 }

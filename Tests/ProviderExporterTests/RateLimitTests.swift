@@ -48,6 +48,19 @@ import Testing
         #expect(r.windows == [.requests: W(limit: 100, remaining: 50, reset: Self.now + 30)])
     }
 
+    /// synthetic: members are paired by name, not by position; the most
+    /// constrained window is exported; `RateLimit` alone gives remaining and reset.
+    @Test func ietfMembersPairByName() {
+        let r = Self.parse([("RateLimit-Policy", "\"burst\";q=10;w=1, \"daily\";q=1000;w=86400"),
+                            ("RateLimit", "\"daily\";r=50;t=3600, \"burst\";r=9;t=1")])
+        // daily has 5% left, burst 90%: daily is the constraint, with its own quota.
+        #expect(r.windows == [.requests: W(limit: 1000, remaining: 50, reset: Self.now + 3600)])
+        let alone = Self.parse([("RateLimit", "\"default\";r=7;t=20")])
+        #expect(alone.windows == [.requests: W(limit: nil, remaining: 7, reset: Self.now + 20)])
+        let unnamedPolicy = Self.parse([("RateLimit-Policy", "\"other\";q=100"), ("RateLimit", "\"default\";r=7")])
+        #expect(unnamedPolicy.windows == [.requests: W(limit: nil, remaining: 7, reset: nil)])
+    }
+
     /// synthetic
     @Test func ietfOlderTrio() {
         let r = Self.parse([("RateLimit-Limit", "60"), ("RateLimit-Remaining", "0"), ("RateLimit-Reset", "12")])

@@ -104,13 +104,28 @@ public struct StatusPageConfig: Sendable, Equatable {
 public enum SecretSource: Sendable, Equatable, CustomStringConvertible {
     case environment(String)
     case file(String)
+    /// A preset provider without `api_key_env`/`api_key_file`: the first of the
+    /// preset's conventional variables that is set (as the built-in default does).
+    case presetVariable(String)
 
     public var description: String {
         switch self {
         case .environment(let name): "env \(name)"
         case .file(let path): "file \(path)"
+        case .presetVariable(let name): "env \(name) (the preset's variable)"
         }
     }
+}
+
+/// A provider's settings for its checks (global values with the provider's
+/// overrides), kept so that `--config.print` can write them at provider level.
+public struct CheckDefaults: Sendable, Equatable {
+    public var interval = PromDuration.seconds(60)
+    public var timeout = PromDuration.seconds(10)
+    public var failureThreshold = 3
+    public var degradedLatency = PromDuration.seconds(2)
+    public var expectStatus = StatusMatcher()
+    public init() {}
 }
 
 public struct ProviderConfig: Sendable {
@@ -131,6 +146,15 @@ public struct ProviderConfig: Sendable {
     /// Header name, environment variable, resolved value.
     public var secretHeaders: [(name: String, variable: String, value: Secret)] = []
     public var checks: [CheckConfig] = []
+    /// Whether `checks` are the preset's defaults (no `checks:` key was given):
+    /// the printer then writes no `checks:`, so a saved config still follows
+    /// the key (SPEC section 2, `--config.print`).
+    public var checksFromPreset = false
+    public var checkDefaults = CheckDefaults()
+    /// The name of `max_tokens` in OpenAI-dialect chat bodies: the `openai`
+    /// preset sends `max_completion_tokens` (OpenAI deprecated `max_tokens`, and
+    /// its reasoning models reject it).
+    public var chatMaxTokensField = "max_tokens"
     public var statusPage: StatusPageConfig?
     public var tls: TLSConfig?
 }

@@ -8,7 +8,11 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     public var column: Int
     public var path: String
     public var message: String
-    public var description: String { "\(file):\(line):\(column): \(path): \(message)" }
+    /// `FILE:LINE:COL: PATH: problem`, or `FILE: problem` for a file that
+    /// cannot be read at all (line 0).
+    public var description: String {
+        line == 0 ? "\(file): \(message)" : "\(file):\(line):\(column): \(path): \(message)"
+    }
 }
 
 /// Every problem found, sorted by position; never just the first.
@@ -367,6 +371,7 @@ struct ConfigDecoder {
                                       pagination: preset?.pagination ?? .none, balance: preset?.balance,
                                       chat: preset == nil ? .openai : preset?.chat, baseURL: preset?.baseURL,
                                       modelsPath: preset?.modelsPath ?? "/models", statusPage: preset?.statusPage)
+        provider.chatMaxTokensField = preset?.chatMaxTokensField ?? "max_tokens"
         if let n = f["base_url"]?.value, let u = url(n, "\(path).base_url") {
             provider.baseURL = u.hasSuffix("/") ? String(u.dropLast()) : u
         } else if preset != nil && preset?.baseURL == nil && f["base_url"] == nil {
@@ -377,6 +382,14 @@ struct ConfigDecoder {
         }
         if let n = f["priority"]?.value { provider.priority = int(n, "\(path).priority", min: 0) }
         provider.apiKey = resolveKey(f, path, into: &provider)
+        if provider.apiKeySource == nil, let preset,
+           let variable = preset.keyVariables.first(where: { environment.variable($0).map { !$0.isEmpty } ?? false }) {
+            // Like the built-in default: a preset provider without a key source
+            // takes its conventional variable, so a saved --config.print output
+            // gains the preset's checks when the key is exported later.
+            provider.apiKeySource = .presetVariable(variable)
+            provider.apiKey = environment.variable(variable).map(Secret.init)
+        }
         if let n = f["secret_headers_env"]?.value, let pairs = headers(n, "\(path).secret_headers_env") {
             for (header, variable) in pairs {
                 guard let value = environment.variable(variable), !value.isEmpty else {
@@ -399,6 +412,11 @@ struct ConfigDecoder {
                             degradedLatency: global.degradedLatency)
         let defaults = overrides(f, path, base)
         provider.headers = defaults.headers
+        provider.checkDefaults.interval = defaults.interval
+        provider.checkDefaults.timeout = defaults.timeout
+        provider.checkDefaults.failureThreshold = defaults.failureThreshold
+        provider.checkDefaults.degradedLatency = defaults.degradedLatency
+        provider.checkDefaults.expectStatus = defaults.expectStatus
         provider.statusPage?.interval = defaults.interval
         provider.statusPage?.timeout = defaults.timeout
         if let n = f["checks"]?.value {
@@ -417,8 +435,10 @@ struct ConfigDecoder {
                 provider.checks.append(check)
             }
         } else if let preset, provider.apiKey != nil || !preset.modelsCheckNeedsKey {
-            // SPEC section 5: the preset's default `models` check.
-            let check = CheckConfig(name: "models", type: .models, interval: defaults.interval, timeout: defaults.timeout,
+            // SPEC section 5: the preset's default check (`models`; OpenRouter's `key`).
+            provider.checksFromPreset = true
+            let check = CheckConfig(name: preset.defaultCheck.name, type: preset.defaultCheck.type,
+                                    interval: defaults.interval, timeout: defaults.timeout,
                                     failureThreshold: defaults.failureThreshold, degradedLatency: defaults.degradedLatency,
                                     expectStatus: defaults.expectStatus, headers: defaults.headers, tls: provider.tls)
             checkTiming(check, defaults.timingNode ?? (node, path))
@@ -427,8 +447,12 @@ struct ConfigDecoder {
         // An unknown preset was reported already; what it would have added is unknown.
         let presetFailed = f["preset"] != nil && preset == nil
         if provider.checks.isEmpty && provider.statusPage == nil && f["checks"] == nil && !presetFailed {
-            let why = preset.map { p in p.keyVariables.isEmpty ? "" : " (set api_key_env, e.g. \(p.keyVariables[0]), for the preset's models check)" } ?? ""
+            let why = preset.map { p in
+                p.keyVariables.isEmpty ? "" : " (export \(p.keyVariables[0]), or set api_key_env, for the preset's \(p.defaultCheck.name) check)"
+            } ?? ""
             error(node, path, "nothing to monitor: no checks and no status page\(why)")
+        } else if f["checks"] == nil && preset != nil {
+            provider.checksFromPreset = true
         }
         return provider
     }

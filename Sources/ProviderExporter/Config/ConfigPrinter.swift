@@ -25,6 +25,7 @@ public enum ConfigPrinter {
             switch p.apiKeySource {
             case .environment(let name)?: out += "    api_key_env: \(scalar(name))  # <secret>\n"
             case .file(let path)?: out += "    api_key_file: \(scalar(path))  # <secret>\n"
+            case .presetVariable(let name)?: out += "    # key: <secret> from \(name), the preset's variable\n"
             case nil: break
             }
             if let priority = p.priority { out += "    priority: \(priority)\n" }
@@ -33,6 +34,14 @@ public enum ConfigPrinter {
                     .joined(separator: ", ") + "}  # values: <secret>\n"
             }
             if let tls = p.tls { out += "    tls: \(tlsYAML(tls))\n" }
+            // The provider's settings for its checks (and its status page).
+            let d = p.checkDefaults
+            out += "    interval: \(d.interval)\n    timeout: \(d.timeout)\n"
+            out += "    failure_threshold: \(d.failureThreshold)\n    degraded_latency: \(d.degradedLatency)\n"
+            out += "    expect_status: \(d.expectStatus)\n"
+            if !p.headers.isEmpty {
+                out += "    headers: {" + p.headers.map { "\(scalar($0.name)): \(scalar($0.value))" }.joined(separator: ", ") + "}\n"
+            }
             if let page = p.statusPage {
                 var fields = ["url: \(scalar(page.url))", "format: \(page.format.rawValue)"]
                 if let c = page.components { fields.append("components: \(list(c))") }
@@ -41,6 +50,15 @@ public enum ConfigPrinter {
                 out += "    status_page: {\(fields.joined(separator: ", "))}\n"
             } else {
                 out += "    status_page: false\n"
+            }
+            if p.checksFromPreset {
+                // No `checks:` key, so the saved config keeps following the key:
+                // the preset's check appears when it is exported, as here.
+                let preset = p.preset.flatMap(Preset.named)
+                let shown = p.checks.isEmpty ? preset.map { "none until \($0.keyVariables.first ?? "a key") is set" } ?? "none"
+                    : p.checks.map(\.name).joined(separator: ", ")
+                out += "    # checks from the preset: \(shown)\n"
+                continue
             }
             out += "    checks:\n"
             if p.checks.isEmpty { out.removeLast("    checks:\n".count); out += "    checks: []\n" }
@@ -120,10 +138,10 @@ public enum BuiltInConfig {
     public static func make(environment: ConfigEnvironment = .process) -> ExporterConfig {
         var text = "providers:\n"
         for preset in Preset.all where preset.baseURL != nil {
+            // A preset provider without a key source takes the preset's variable.
             let variable = preset.keyVariables.first { environment.variable($0).map { !$0.isEmpty } ?? false }
             guard preset.statusPage != nil || variable != nil else { continue }
             text += "  - name: \(preset.name)\n    preset: \(preset.name)\n"
-            if let variable { text += "    api_key_env: \(variable)\n" }
         }
         // Built from presets only; a failure here is a bug in the preset table.
         do {

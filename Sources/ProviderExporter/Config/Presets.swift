@@ -67,11 +67,17 @@ public struct Preset: Sendable {
     /// The provider's credit endpoint, for `balance` checks.
     public var balance: BalanceDialect?
     public var chat: ChatDialect? = .openai
+    /// The check a key enables when no `checks:` are given (SPEC section 5):
+    /// `models`, or for OpenRouter, whose model list needs no key, `key` (balance).
+    public var defaultCheck: (name: String, type: CheckType) = ("models", .models)
+    /// See `ProviderConfig.chatMaxTokensField`.
+    public var chatMaxTokensField = "max_tokens"
 
     /// Facts from PROVIDERS.md, one entry per provider.
     public static let all: [Preset] = [
         Preset(name: "openai", baseURL: "https://api.openai.com/v1", auth: .bearer, modelsPath: "/models",
-               keyVariables: ["OPENAI_API_KEY"], statusPage: page("https://status.openai.com", .statuspage)),
+               keyVariables: ["OPENAI_API_KEY"], statusPage: page("https://status.openai.com", .statuspage),
+               chatMaxTokensField: "max_completion_tokens"),
         Preset(name: "anthropic", baseURL: "https://api.anthropic.com/v1",
                auth: .header("x-api-key", extra: [("anthropic-version", "2023-06-01")]), modelsPath: "/models",
                keyVariables: ["ANTHROPIC_API_KEY"], statusPage: page("https://status.claude.com", .statuspage),
@@ -84,7 +90,8 @@ public struct Preset: Sendable {
         Preset(name: "groq", baseURL: "https://api.groq.com/openai/v1", auth: .bearer, modelsPath: "/models",
                keyVariables: ["GROQ_API_KEY"], statusPage: page("https://groqstatus.com", .statuspage)),
         Preset(name: "openrouter", baseURL: "https://openrouter.ai/api/v1", auth: .bearer, modelsPath: "/models",
-               keyVariables: ["OPENROUTER_API_KEY"], statusPage: nil, balance: .openrouter),
+               keyVariables: ["OPENROUTER_API_KEY"], statusPage: nil, balance: .openrouter,
+               defaultCheck: ("key", .balance)),
         Preset(name: "together", baseURL: "https://api.together.xyz/v1", auth: .bearer, modelsPath: "/models",
                keyVariables: ["TOGETHER_API_KEY"], statusPage: page("https://status.together.ai", .betterstack)),
         Preset(name: "mistral", baseURL: "https://api.mistral.ai/v1", auth: .bearer, modelsPath: "/models",

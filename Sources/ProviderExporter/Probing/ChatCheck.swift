@@ -1,5 +1,6 @@
 /// The smallest useful completion in the provider's dialect (SPEC section 4):
-/// a fixed short prompt, `max_tokens` (default 1). Success: an expected status
+/// a fixed short prompt, `max_tokens` (default 1; sent as `max_completion_tokens`
+/// by the `openai` preset). Success: an expected status
 /// and a body with `choices[0]` (OpenAI), a `content` array (Anthropic) or
 /// `candidates[0]` (Gemini); the content itself may be empty. With
 /// `stream: true` it reads server-sent events, succeeds when at least one
@@ -24,7 +25,7 @@ struct ChatCheck: Check {
         guard let classified = Classifier.classify(response, expect: config.expectStatus, bodyProblem: reading.problem) else { return nil }
         var outcome = Checks.outcome(response, classified, now: Posix.wallSeconds())
         outcome.tokens = reading.tokens
-        if classified.0 == .success, let offset = reading.firstContentEnd {
+        if classified.result == .success, let offset = reading.firstContentEnd {
             outcome.timeToFirstToken = response.arrivalDelay(ofByte: offset)
         }
         return outcome
@@ -46,7 +47,8 @@ struct ChatCheck: Check {
         switch dialect {
         case .openai:
             let stream = config.stream ? #","stream":true,"stream_options":{"include_usage":true}"# : ""
-            return #"{"model":\#(m),"messages":[{"role":"user","content":\#(p)}],"max_tokens":\#(n)\#(stream)}"#
+            let limit = Logger.jsonString(provider.chatMaxTokensField)
+            return #"{"model":\#(m),"messages":[{"role":"user","content":\#(p)}],\#(limit):\#(n)\#(stream)}"#
         case .anthropic:
             let stream = config.stream ? #","stream":true"# : ""
             return #"{"model":\#(m),"max_tokens":\#(n),"messages":[{"role":"user","content":\#(p)}]\#(stream)}"#

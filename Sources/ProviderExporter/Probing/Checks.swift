@@ -40,10 +40,14 @@ public enum Checks {
     }
 
     /// An outcome with everything the response carried besides its result.
-    static func outcome(_ response: ClientResponse, _ classified: (ProbeResult, String?), now: Double) -> ProbeOutcome {
-        var outcome = ProbeOutcome(result: classified.0, status: response.status, duration: response.duration, error: classified.1)
+    static func outcome(_ response: ClientResponse, _ classified: Classification, now: Double) -> ProbeOutcome {
+        var outcome = ProbeOutcome(result: classified.result, status: response.status, duration: response.duration,
+                                   error: classified.error)
+        outcome.rule = classified.rule
         outcome.phases = response.phases
         outcome.rateLimits = RateLimitParser.parse(response.headers, now: now)
+        // Gemini's RetryInfo is a retry hint exactly like Retry-After; the header wins.
+        if outcome.rateLimits.retryAfter == nil { outcome.rateLimits.retryAfter = classified.retryHint }
         outcome.certificateExpiry = response.certificateExpiry
         return outcome
     }
@@ -71,11 +75,12 @@ struct ModelsCheck: Check {
             first = first ?? response
             let page = examine(response.body)
             guard var classified = Classifier.classify(response, expect: config.expectStatus, bodyProblem: page.problem) else { return nil }
-            if classified.0 == .success, let wanted = config.expectModel,
+            if classified.result == .success, let wanted = config.expectModel,
                !page.ids.contains(where: { $0 == wanted || $0 == "models/" + wanted }) {
                 // Gemini lists `models/NAME`; `NAME` matches it too.
                 guard let next = page.next, number < 10 else {
-                    classified = (.invalid_response, "model \(wanted) is not listed" + (number == 10 ? " in 10 pages" : ""))
+                    let problem = "model \(wanted) is not listed" + (number == 10 ? " in 10 pages" : "")
+                    classified = Classification(.invalid_response, error: problem, rule: "body check failed: \(problem)")
                     return finish(response, classified, total, first)
                 }
                 query = [pageSizeQuery, next].filter { !$0.isEmpty }.joined(separator: "&")
@@ -86,7 +91,7 @@ struct ModelsCheck: Check {
         return nil // unreachable: the loop returns by page 10
     }
 
-    func finish(_ last: ClientResponse, _ classified: (ProbeResult, String?), _ total: Double, _ first: ClientResponse?) -> ProbeOutcome {
+    func finish(_ last: ClientResponse, _ classified: Classification, _ total: Double, _ first: ClientResponse?) -> ProbeOutcome {
         var outcome = Checks.outcome(last, classified, now: Posix.wallSeconds())
         outcome.duration = total
         outcome.phases = first?.phases ?? last.phases
@@ -171,7 +176,7 @@ struct BalanceCheck: Check {
         let parsed = Self.parse(response.body, dialect: dialect)
         guard let classified = Classifier.classify(response, expect: config.expectStatus, bodyProblem: parsed.problem) else { return nil }
         var outcome = Checks.outcome(response, classified, now: Posix.wallSeconds())
-        if classified.0 == .success { outcome.balances = parsed.balances }
+        if classified.result == .success { outcome.balances = parsed.balances }
         return outcome
     }
 

@@ -21,6 +21,9 @@ public struct ProbeOutcome: Sendable {
     public var certificateExpiry: Double?
     /// A short, secret-free description of what went wrong (nil on success).
     public var error: String?
+    /// The classification rule that decided `result`, e.g.
+    /// `429, error.code "rate_limit_exceeded" ... -> rate_limited`.
+    public var rule: String?
     /// `balance` checks: remaining credit by currency (empty for unlimited keys).
     public var balances: [String: Double]?
     /// `chat` checks: tokens the provider reported in `usage`.
@@ -36,61 +39,82 @@ public struct ProbeOutcome: Sendable {
     }
 }
 
-/// Maps a response to a result, first match wins (SPEC section 7).
+/// What the classifier decided about one response: the result, a short
+/// secret-free error text, the rule that decided it (for the debug log and
+/// reports), and a retry hint carried in the body (Gemini's `RetryInfo`).
+public struct Classification: Sendable, Equatable {
+    public var result: ProbeResult
+    public var error: String?
+    public var rule: String
+    public var retryHint: Double?
+
+    public init(_ result: ProbeResult, error: String? = nil, rule: String, retryHint: Double? = nil) {
+        self.result = result
+        self.error = error
+        self.rule = rule
+        self.retryHint = retryHint
+    }
+}
+
+/// Maps a response to a result, first match wins (SPEC section 7). Errors are
+/// told apart by the provider's structured fields (`ProviderError`), never by
+/// words in the body: rate-limit messages mention quota and billing too.
 public enum Classifier {
     /// - Parameters:
     ///   - bodyProblem: why the body failed its check, or nil when it passed.
     /// - Returns: nil when the transfer was cancelled (reload, shutdown): such a
     ///   probe is not recorded.
-    public static func classify(_ response: ClientResponse, expect: StatusMatcher, bodyProblem: String?) -> (ProbeResult, String?)? {
+    public static func classify(_ response: ClientResponse, expect: StatusMatcher, bodyProblem: String?) -> Classification? {
         switch response.error {
         case .cancelled?: return nil
-        case .timeout?: return (.timeout, "no answer within the timeout")
-        case .dns(let m)?: return (.dns_error, m)
-        case .tls(let m)?: return (.tls_error, m)
-        case .tooManyRedirects?: return (.http_error, "more than 5 redirects")
-        case .connect(let m)?, .other(let m)?: return (.connect_error, m)
+        case .timeout?: return Classification(.timeout, error: "no answer within the timeout", rule: "no answer within the timeout")
+        case .dns(let m)?: return Classification(.dns_error, error: m, rule: "name resolution failed")
+        case .tls(let m)?: return Classification(.tls_error, error: m, rule: "TLS failed")
+        case .tooManyRedirects?: return Classification(.http_error, error: "more than 5 redirects", rule: "more than 5 redirects")
+        case .connect(let m)?, .other(let m)?: return Classification(.connect_error, error: m, rule: "transport failed")
         case nil: break
         }
         let status = response.status
-        let explicitlyExpected = expect.codes.contains(status)
-        if !explicitlyExpected {
-            let text = String(decoding: response.body.prefix(64 * 1024), as: UTF8.self)
-            let detail = errorDetail(text).map { ": \($0)" } ?? ""
-            switch status {
-            case 401, 403: return (.auth_error, "HTTP \(status)\(detail)")
-            case 400 where text.contains("API_KEY_INVALID"): return (.auth_error, "HTTP 400 API_KEY_INVALID\(detail)")
-            case 402: return (.quota_exhausted, "HTTP 402\(detail)")
-            case 429 where quotaWords.contains(where: { text.lowercased().contains($0) }):
-                return (.quota_exhausted, "HTTP 429\(detail)")
-            case 429: return (.rate_limited, "HTTP 429\(detail)")
-            case 503, 529: return (.overloaded, "HTTP \(status)\(detail)")
-            case 500...599: return (.server_error, "HTTP \(status)\(detail)")
-            default: break
-            }
-            if !expect.matches(status) {
-                let moved = response.location.map { " to \($0) (not followed)" } ?? ""
-                return (.http_error, "HTTP \(status)\(moved)\(detail)")
+        // A code listed in expect_status is never an error (a check that auth is
+        // enforced expects its 401); a class (`2xx`) does not cover 401, 429, 5xx.
+        if !expect.codes.contains(status) {
+            if let classified = classifyError(status: status, body: response.body, location: response.location, expect: expect) {
+                return classified
             }
         }
-        if response.bodyTooLarge { return (.invalid_response, "body over \(4 << 20) bytes") }
-        if let bodyProblem { return (.invalid_response, bodyProblem) }
-        return (.success, nil)
+        if response.bodyTooLarge { return Classification(.invalid_response, error: "body over \(4 << 20) bytes", rule: "body over 4 MiB") }
+        if let bodyProblem { return Classification(.invalid_response, error: bodyProblem, rule: "body check failed: \(bodyProblem)") }
+        return Classification(.success, rule: "\(status) is an expected status and the body passed")
     }
 
-    /// Words in a 429 body that mean money, not rate: OpenAI `insufficient_quota`,
-    /// Anthropic `enforced_spend_limit_reached`, billing errors.
-    static let quotaWords = ["insufficient_quota", "exceeded your current quota", "billing", "spend limit", "spend_limit"]
-
-    /// The provider's own error code or type, for logs: `invalid_api_key`,
-    /// `overloaded_error`, `RESOURCE_EXHAUSTED`. Never the message, which may
-    /// echo part of a key.
-    static func errorDetail(_ body: String) -> String? {
-        guard let json = try? JSONValue.parse(Array(body.utf8)), let error = json["error"] else { return nil }
-        for key in ["code", "type", "status"] {
-            if case .string(let s)? = error[key], !s.isEmpty, s.count <= 64,
-               s.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." }) { return s }
+    /// An unexpected status, read with the provider's structured error; nil when
+    /// the status is expected after all.
+    static func classifyError(status: Int, body: [UInt8], location: String?, expect: StatusMatcher) -> Classification? {
+        let fields = ProviderError.parse(Array(body.prefix(64 * 1024)))
+        let label = fields?.label.map { ": \($0)" } ?? ""
+        let hint = fields?.retryDelay
+        func make(_ result: ProbeResult, _ rule: String) -> Classification {
+            Classification(result, error: "HTTP \(status)\(label)", rule: "\(status), \(rule) -> \(result.rawValue)", retryHint: hint)
         }
-        return nil
+        switch status {
+        case 401, 403: return make(.auth_error, "authentication refused")
+        case 400 where fields?.reasons.contains("API_KEY_INVALID") == true: return make(.auth_error, "ErrorInfo.reason \"API_KEY_INVALID\"")
+        case 402: return make(.quota_exhausted, "payment required")
+        default: break
+        }
+        if let rule = fields?.quotaExhaustion(status: status) { return make(.quota_exhausted, rule) }
+        switch status {
+        case 429:
+            let why = [fields?.code, fields?.type, fields?.status].compactMap { $0 }.first(where: ProviderError.isToken)
+            return make(.rate_limited, why.map { "\"\($0)\" is not a quota or billing error" } ?? "too many requests")
+        case 503, 529: return make(.overloaded, "overloaded")
+        case 500...599 where fields?.type == "overloaded_error": return make(.overloaded, "error.type \"overloaded_error\"")
+        case 500...599: return make(.server_error, "server error")
+        default: break
+        }
+        guard !expect.matches(status) else { return nil }
+        let moved = location.map { " to \($0) (not followed)" } ?? ""
+        return Classification(.http_error, error: "HTTP \(status)\(moved)\(label)",
+                              rule: "\(status) is not in expect_status \(expect) -> http_error", retryHint: hint)
     }
 }

@@ -80,9 +80,10 @@ public enum RateLimitParser {
             reset: h["ratelimitbysize-reset"].flatMap(count).map { now + $0 })
         set(.tokens, limit: h["x-ratelimitbysize-limit-minute"], remaining: h["x-ratelimitbysize-remaining-minute"], reset: nil)
         set(.tokens_month, limit: h["x-ratelimitbysize-limit-month"], remaining: h["x-ratelimitbysize-remaining-month"], reset: nil)
-        // IETF draft: structured fields, then the older trio.
-        if let policy = h["ratelimit-policy"].flatMap(structuredItem), let state = h["ratelimit"].flatMap(structuredItem) {
-            set(.requests, limit: policy["q"], remaining: state["r"], reset: state["t"].flatMap(count).map { now + $0 })
+        // IETF draft: `RateLimit` members paired with `RateLimit-Policy` members of
+        // the same name, then the older trio.
+        if let window = h["ratelimit"].flatMap({ ietfWindow(state: $0, policy: h["ratelimit-policy"], now: now) }) {
+            set(.requests, limit: window.limit.map { String($0) }, remaining: window.remaining.map { String($0) }, reset: window.reset)
         } else if h["ratelimit-limit"] != nil || h["ratelimit-remaining"] != nil {
             set(.requests, limit: h["ratelimit-limit"], remaining: h["ratelimit-remaining"],
                 reset: h["ratelimit-reset"].flatMap(count).map { now + $0 })
@@ -196,17 +197,40 @@ public enum RateLimitParser {
         return t < 0 ? nil : Double(t)
     }
 
-    /// The parameters of an IETF structured-field item list's first member, e.g.
-    /// `"default";q=100;w=60` -> [q: 100, w: 60].
-    static func structuredItem(_ text: String) -> [String: String]? {
-        guard let first = text.split(separator: ",").first else { return nil }
-        let parts = first.split(separator: ";").map { $0.trimmingSpaces() }
-        guard parts.count > 1 else { return nil }
-        var params: [String: String] = [:]
-        for p in parts.dropFirst() {
-            let kv = p.split(separator: "=", maxSplits: 1)
-            if kv.count == 2 { params[String(kv[0])] = String(kv[1]) }
+    /// The IETF `RateLimit` field's most constrained member (lowest share of its
+    /// quota left, or lowest `r` where no policy gives a quota), with `q` from the
+    /// `RateLimit-Policy` member of the same name. `RateLimit` alone still gives
+    /// remaining and reset.
+    static func ietfWindow(state: String, policy: String?, now: Double) -> RateLimitWindow? {
+        let quotas = Dictionary(structuredList(policy ?? "").compactMap { m in m.params["q"].flatMap(count).map { (m.name, $0) } },
+                                uniquingKeysWith: { first, _ in first })
+        var best: (window: RateLimitWindow, share: Double)?
+        for member in structuredList(state) {
+            guard let remaining = member.params["r"].flatMap(count) else { continue }
+            let limit = quotas[member.name]
+            let window = RateLimitWindow(limit: limit, remaining: remaining,
+                                         reset: member.params["t"].flatMap(count).map { now + $0 })
+            let share = limit.map { $0 > 0 ? remaining / $0 : 0 } ?? remaining
+            if best == nil || share < best!.share { best = (window, share) }
         }
-        return params
+        return best?.window
+    }
+
+    /// The members of an IETF structured-field list, each a name (a string or
+    /// token) with its parameters: `"default";r=50;t=30, "daily";r=900` ->
+    /// [(default, [r: 50, t: 30]), (daily, [r: 900])].
+    static func structuredList(_ text: String) -> [(name: String, params: [String: String])] {
+        text.split(separator: ",").compactMap { member in
+            let parts = member.split(separator: ";").map { $0.trimmingSpaces() }
+            guard let first = parts.first, !first.isEmpty else { return nil }
+            var name = first
+            if name.hasPrefix("\""), name.hasSuffix("\""), name.count >= 2 { name = String(name.dropFirst().dropLast()) }
+            var params: [String: String] = [:]
+            for p in parts.dropFirst() {
+                let kv = p.split(separator: "=", maxSplits: 1)
+                if kv.count == 2, params[String(kv[0])] == nil { params[String(kv[0])] = String(kv[1]) }
+            }
+            return (name, params)
+        }
     }
 }

@@ -72,7 +72,9 @@ struct RedactingCheck: Check {
 
     func run(using client: HTTPClient, timeout: Double) async -> ProbeOutcome? {
         guard var outcome = await inner.run(using: client, timeout: timeout) else { return nil }
-        if let error = outcome.error { outcome.error = Redaction(secrets).apply(error) }
+        let redaction = Redaction(secrets)
+        if let error = outcome.error { outcome.error = redaction.apply(error) }
+        if let rule = outcome.rule { outcome.rule = redaction.apply(rule) }
         return outcome
     }
 }

@@ -26,3 +26,10 @@ struct RecordedResponse {
         body = headEnd == text.endIndex ? [] : Array(text[text.index(headEnd, offsetBy: 2)...].utf8)
     }
 }
+
+/// The file names in a fixture folder, sorted.
+func fixtureNames(_ folder: String) throws -> [String] {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures").appendingPathComponent(folder)
+    return try FileManager.default.contentsOfDirectory(atPath: url.path).sorted()
+}
