@@ -241,10 +241,28 @@ import Testing
         #expect(off.next(due: due, finished: due + 1, succeeded: false, providerDown: true, retryAfter: nil).at == due + 10)
     }
 
-    @Test func retryAfterLongerThanTheIntervalPostpones() {
+    /// After a retry hint: finish + max(interval, min(hint, backoff_max)),
+    /// backoff_max read as 5 m when backoff is off.
+    @Test func retryHintsAreHonouredButBounded() {
         var s = Schedule(provider: "p", check: "c", interval: 10, backoffMax: 0)
         let due = s.slot(atOrAfter: 1000)
-        #expect(s.next(due: due, finished: due + 1, succeeded: false, providerDown: false, retryAfter: 45).at == due + 46)
-        #expect(s.next(due: due, finished: due + 1, succeeded: false, providerDown: false, retryAfter: 5).at == due + 10)
+        let long = s.next(due: due, finished: due + 1, succeeded: false, providerDown: false, retryAfter: 45)
+        #expect(long.at == due + 46 && long.held)
+        let short = s.next(due: due, finished: due + 1, succeeded: false, providerDown: false, retryAfter: 5)
+        #expect(short.at == due + 11 && !short.held)
+        // Retry-After: 3600 on a 503 holds the check 5 minutes at most with backoff off ...
+        #expect(s.next(due: due, finished: due + 1, succeeded: false, providerDown: false, retryAfter: 3600).at == due + 301)
+        // ... and backoff_max with it on.
+        var b = Schedule(provider: "p", check: "c", interval: 10, backoffMax: 120)
+        #expect(b.next(due: due, finished: due + 1, succeeded: false, providerDown: false, retryAfter: 3600).at == due + 121)
+        // A 6 s hint on a 5 s interval, not in backoff: honoured.
+        var fast = Schedule(provider: "p", check: "c", interval: 5, backoffMax: 60)
+        let d = fast.slot(atOrAfter: 1000)
+        #expect(fast.next(due: d, finished: d + 0.5, succeeded: false, providerDown: false, retryAfter: 6).at == d + 6.5)
+        // In backoff, the later of the backed-off slot and the hint.
+        var down = Schedule(provider: "p", check: "c", interval: 10, backoffMax: 300)
+        _ = down.next(due: due, finished: due + 1, succeeded: false, providerDown: true, retryAfter: nil)
+        let backed = down.next(due: due, finished: due + 1, succeeded: false, providerDown: true, retryAfter: 6)
+        #expect(backed.at == due + 40 && backed.held)
     }
 }

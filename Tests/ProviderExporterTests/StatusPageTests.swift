@@ -80,6 +80,31 @@ import Testing
             .map { $0.components(separatedBy: "component=\"")[1].components(separatedBy: "\"")[0] }).count == 3)
     }
 
+    /// With `components:`, only incidents that list a watched component (or
+    /// none) count, and their worst impact replaces the page-wide indicator in
+    /// the state rules. The recorded Claude page: a major incident on the
+    /// Console, indicator minor.
+    @Test func componentFilterFiltersIncidents() throws {
+        let state = try StatuspageDecoder.decode(summary: try fixture("statuspage/claude-summary-2026-10-07-major-incident-monitoring.json"))
+        #expect(state.incidents.count == 1 && state.incidents[0].components.contains("Claude Console (platform.claude.com)"))
+        let api = String(decoding: try Self.series(state, format: .statuspage, components: ["Claude API (api.anthropic.com)"]), as: UTF8.self)
+        #expect(api.contains("provider_incidents{impact=\"major\",provider=\"p\"} 0\n"), "\(api)")
+        #expect(!api.contains("provider_incident_started_timestamp_seconds{"))
+        #expect(api.contains("provider_state{provider=\"p\",state=\"healthy\"} 1\n"))
+        // The page-wide indicator is still what the page says.
+        #expect(api.contains("provider_status_indicator{indicator=\"minor\",provider=\"p\"} 1\n"))
+        let console = String(decoding: try Self.series(state, format: .statuspage, components: ["Claude Console (platform.claude.com)"]), as: UTF8.self)
+        #expect(console.contains("provider_incidents{impact=\"major\",provider=\"p\"} 1\n"))
+        #expect(console.contains("provider_state{provider=\"p\",state=\"degraded\"} 1\n"))
+        // An incident that lists no component counts for any filter; a critical one means down.
+        var bare = state
+        bare.incidents[0].components = []
+        bare.incidents[0].impact = .critical
+        let unlisted = String(decoding: try Self.series(bare, format: .statuspage, components: ["Claude API (api.anthropic.com)"]), as: UTF8.self)
+        #expect(unlisted.contains("provider_incidents{impact=\"critical\",provider=\"p\"} 1\n"))
+        #expect(unlisted.contains("provider_state{provider=\"p\",state=\"down\"} 1\n"))
+    }
+
     /// Hostile payloads fail with a path or a reason, never a crash.
     @Test(arguments: [
         ("{\"status\":{\"indicator\":\"none\"},\"components\":[{\"id\":\"a\",\"name\":\"x\",\"sta", "body is not valid JSON"),
@@ -146,15 +171,38 @@ import Testing
         #expect(again.changes.isEmpty)
     }
 
-    @Test func aTenMegabytePageIsAnErrorNotACrash() async throws {
+    /// Pages are read up to 16 MiB (Google Cloud's incidents.json holds its whole
+    /// history); beyond that, an error, not a crash.
+    @Test func pagesUpTo16MiBAreReadAndLargerOnesAreAnError() async throws {
         let fake = try FakeProvider()
         defer { fake.stop() }
-        fake.set("/api/v2/summary.json", FakeProvider.Script(body: Array(repeating: UInt8(ascii: " "), count: 10 << 20)))
         let provider = try stateConfig("providers:\n  - {name: p, status_page: {url: '\(fake.baseURL)', format: statuspage}}\n").providers[0]
-        let fetcher = StatusPageFetcher(page: provider.statusPage!, provider: provider)
-        let outcome = await fetcher.fetch(using: HTTPClientTests.client, timeout: 5, now: 0)
+        // 10 MB: over the 4 MiB API-check limit, inside the page limit.
+        let summary = Array(#"{"status":{"indicator":"none"},"components":[{"id":"a","name":"API","status":"operational"}],"incidents":[]}"#.utf8)
+        fake.set("/api/v2/summary.json", FakeProvider.Script(body: summary + Array(repeating: UInt8(ascii: " "), count: 10 << 20)))
+        let read = await StatusPageFetcher(page: provider.statusPage!, provider: provider).fetch(using: HTTPClientTests.client, timeout: 5, now: 0)
+        guard case .ok? = read else { Issue.record("\(String(describing: read))"); return }
+        fake.set("/api/v2/summary.json", FakeProvider.Script(body: Array(repeating: UInt8(ascii: " "), count: 17 << 20)))
+        let outcome = await StatusPageFetcher(page: provider.statusPage!, provider: provider).fetch(using: HTTPClientTests.client, timeout: 5, now: 0)
         guard case .error(let text)? = outcome else { Issue.record("\(String(describing: outcome))"); return }
-        #expect(text.hasSuffix("/api/v2/summary.json: body over 4 MiB"))
+        #expect(text.hasSuffix("/api/v2/summary.json: body over 16 MiB"))
+    }
+
+    /// `follow_redirects: false` on a page: a redirect is an error, not followed.
+    @Test func pagesFollowRedirectsUnlessTurnedOff() async throws {
+        let fake = try FakeProvider()
+        defer { fake.stop() }
+        fake.set("/old/api/v2/summary.json", FakeProvider.Script(status: 301, headers: [("Location", "/new/api/v2/summary.json")]))
+        fake.set("/new/api/v2/summary.json", FakeProvider.Script(body: Array(#"{"status":{"indicator":"minor"},"components":[{"id":"a","name":"API","status":"operational"}],"incidents":[]}"#.utf8)))
+        for (follow, ok) in [(true, true), (false, false)] {
+            let provider = try stateConfig("providers:\n  - {name: p, status_page: {url: '\(fake.baseURL)/old', format: statuspage, follow_redirects: \(follow)}}\n").providers[0]
+            let outcome = await StatusPageFetcher(page: provider.statusPage!, provider: provider).fetch(using: HTTPClientTests.client, timeout: 5, now: 0)
+            switch outcome {
+            case .ok(let state)?: #expect(ok && state.indicator == .minor)
+            case .error(let text)?: #expect(!ok && text.contains("HTTP 301"), "\(text)")
+            default: Issue.record("\(String(describing: outcome))")
+            }
+        }
     }
 }
 

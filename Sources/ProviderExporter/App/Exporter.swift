@@ -11,7 +11,6 @@ public final class Exporter: Sendable {
     public let store: StateStore
     let client: HTTPClient
     let scheduler: Scheduler
-    let probes = SharedProbes()
 
     /// Paths the exporter serves besides the telemetry path.
     /// Served without credentials even when `--web.config.file` asks for them.
@@ -48,7 +47,10 @@ public final class Exporter: Sendable {
                 .now(HTTPResponse(status: 200, headers: [("Content-Type", "application/json")],
                                   body: Array(ProviderAPI.json(store.snapshot.providers).utf8)))
             },
-            Route("/probe") { [probes] request in Exporter.probe(request, config: config, store: store, client: client, shared: probes) },
+            Route("/probe") { [scheduler] request in
+                Exporter.probe(request, config: config, store: store, runner: scheduler.runner,
+                               minInterval: options.probeMinInterval.seconds)
+            },
             Route("/-/healthy") { _ in .now(.text(200, "Healthy")) },
             Route("/-/ready") { [readiness] _ in
                 .now(readiness.isReady ? .text(200, "Ready") : .text(503, "Not Ready"))
@@ -80,9 +82,13 @@ public final class Exporter: Sendable {
 
     /// Starts probing and serving. `/-/ready` answers 200 once every check is scheduled.
     public func start() {
-        let (store, scheduler) = (self.store, self.scheduler)
+        let (store, scheduler, logger) = (self.store, self.scheduler, self.logger)
         config.subscribe { newConfig in
-            store.apply(newConfig)
+            // A reload can change a state (a check removed from a down provider).
+            for t in store.apply(newConfig) {
+                logger.log(t.to == .down ? .warn : .info, "provider state changed",
+                           ["provider": t.provider, "from": t.from.rawValue, "to": t.to.rawValue, "cause": "reload"])
+            }
             scheduler.apply(newConfig)
             Posix.returnFreeMemory()
         }
@@ -118,42 +124,42 @@ public final class Exporter: Sendable {
         logger.log(.info, "monitoring provider", pairs: fields)
     }
 
-    /// `GET /probe?provider=NAME[&check=NAME]`: runs the checks now, bounded by
-    /// their timeouts and by Prometheus' scrape timeout less 0.5 s, records the
-    /// outcomes, and answers that provider's series only.
-    static func probe(_ request: HTTPRequest, config: ConfigStore, store: StateStore, client: HTTPClient,
-                      shared: SharedProbes) -> RouteReply {
-        guard let name = request.queryValue("provider") else { return .now(.text(400, "missing ?provider=NAME")) }
+    /// `GET /probe?provider=NAME[&check=NAME]` (also `target=` and `module=`, as
+    /// blackbox-style relabelling and prometheus-operator's `Probe` send them):
+    /// the provider's checks (or the one named; `status_page` is its page)
+    /// through the scheduler's probe path. A check runs only when it is due
+    /// (`--probe.min-interval`, retry-hint and backoff holds); otherwise the
+    /// answer is its last result, or the probe in flight. Waits at most
+    /// Prometheus' scrape timeout less 0.5 s, then answers that provider's series.
+    static func probe(_ request: HTTPRequest, config: ConfigStore, store: StateStore, runner: ProbeRunner,
+                      minInterval: Double) -> RouteReply {
+        guard let name = request.queryValue("provider") ?? request.queryValue("target") else {
+            return .now(.text(400, "missing ?provider=NAME (or ?target=NAME)"))
+        }
         guard let provider = config.current.providers.first(where: { $0.name == name }) else {
             return .now(.text(404, "unknown provider '\(name)'"))
         }
-        var checks = provider.checks
-        if let checkName = request.queryValue("check") {
-            checks = checks.filter { $0.name == checkName }
-            if checks.isEmpty { return .now(.text(404, "provider '\(name)' has no check '\(checkName)'")) }
+        var jobs = provider.checks.map { ProbeRunner.Job.check(provider, $0) }
+        if let page = provider.statusPage { jobs.append(.page(provider, page)) }
+        if let checkName = request.queryValue("check") ?? request.queryValue("module") {
+            jobs = jobs.filter { $0.check == checkName }
+            if jobs.isEmpty { return .now(.text(404, "provider '\(name)' has no check '\(checkName)'")) }
         }
-        let selected = checks
+        let selected = jobs
         let scrapeTimeout = request.header("x-prometheus-scrape-timeout-seconds").flatMap(Double.init).map { $0 - 0.5 }
         let variant = ScrapeCache.Variant(format: .negotiate(accept: request.header("accept")),
                                           gzip: acceptsGzip(request.header("accept-encoding")))
         return .later {
             await withTaskGroup(of: Void.self) { group in
-                for check in selected {
-                    let timeout = max(0.05, min(check.timeout.seconds, scrapeTimeout ?? .infinity))
+                for job in selected {
+                    let timeout = max(0.05, min(job.timeout, scrapeTimeout ?? .infinity))
                     group.addTask {
-                        await shared.run(provider: name, check: check.name) {
-                            store.probeStarted()
-                            let outcome = await Checks.make(check, provider: provider).run(using: client, timeout: timeout)
-                            store.probeFinished()
-                            if let outcome {
-                                store.record(provider: name, check: check.name, outcome: outcome, finishedAt: Posix.wallSeconds())
-                            }
-                        }
+                        _ = await runner.runIfDue(job, minInterval: minInterval, wait: timeout + 0.25, timeout: timeout)
                     }
                 }
             }
             // With check=, only that check's per-check series (provider-level ones stay).
-            let names = Set(selected.map(\.name))
+            let names = Set(selected.map(\.check))
             let records = store.provider(named: name).map { record -> [ProviderRecord] in
                 var r = record
                 r.checks = r.checks.filter { names.contains($0.config.name) }
@@ -190,29 +196,6 @@ public final class Exporter: Sendable {
         var headers = [("Content-Type", variant.format.contentType), ("Vary", "Accept-Encoding")]
         if body.gzipped { headers.append(("Content-Encoding", "gzip")) }
         return HTTPResponse(status: 200, headers: headers, body: body.bytes)
-    }
-}
-
-/// `/probe` requests for a check that is already being probed for another
-/// `/probe` request wait for that probe instead of starting one more: however
-/// many requests arrive at once, a check has at most one such probe in flight,
-/// so a flood of `/probe` cannot multiply calls to the provider (and its bill
-/// or rate limit). A waiting request gets the state that probe recorded.
-final class SharedProbes: Sendable {
-    private let inFlight = Mutex<[String: Task<Void, Never>]>([:])
-
-    func run(provider: String, check: String, _ probe: @escaping @Sendable () async -> Void) async {
-        let key = provider + "\u{0}" + check
-        let task = inFlight.withLock { running -> Task<Void, Never> in
-            if let task = running[key] { return task }
-            let task = Task { await probe() }
-            running[key] = task
-            return task
-        }
-        await task.value
-        inFlight.withLock { running in
-            if running[key] == task { running[key] = nil }
-        }
     }
 }
 

@@ -9,6 +9,8 @@ public struct Options: Sendable {
     public var logFormat = Logger.Format.logfmt
     public var configFile: String?
     public var webConfigFile: String?
+    /// `/probe` runs a check only when its last probe finished at least this long ago.
+    public var probeMinInterval = PromDuration.seconds(10)
     public var configCheck = false
     public var configPrint = false
     public var showHelp = false
@@ -67,6 +69,13 @@ public struct Options: Sendable {
              help: "exporter-toolkit web config with basic_auth_users (bcrypt hashes); protects every route but /-/healthy and /-/ready.") { o, v throws(UsageError) in
             guard !v.isEmpty else { throw UsageError(description: "--web.config.file: needs a path") }
             o.webConfigFile = v
+        },
+        Flag(name: "probe.min-interval", placeholder: "DURATION", defaultText: "10s",
+             help: "/probe runs a check only when its last probe finished at least this long ago; otherwise it answers from the last result.") { o, v throws(UsageError) in
+            guard let d = PromDuration(parsing: v) else {
+                throw UsageError(description: "--probe.min-interval: '\(v)' is not a duration (like 500ms, 10s, 1m)")
+            }
+            o.probeMinInterval = d
         },
         Flag(name: "log.level", placeholder: "LEVEL", defaultText: "info",
              help: "Only log messages with the given severity or above: debug, info, warn, error.") { o, v throws(UsageError) in

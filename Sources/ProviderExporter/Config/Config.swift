@@ -80,6 +80,8 @@ public struct StatusPageConfig: Sendable, Equatable {
     public var components: [String]?
     public var maxComponents = 50
     public var products: [String]?
+    /// Follow up to 5 redirects (`follow_redirects: false` turns that off).
+    public var followRedirects = true
     /// The provider's (or global) interval and timeout; set at load.
     public var interval = PromDuration.seconds(60)
     public var timeout = PromDuration.seconds(10)

@@ -95,7 +95,7 @@ struct ConfigDecoder {
                                "secret_headers_env", "checks", "status_page", "tls"] + overridable
     static let checkKeys = ["name", "type", "expect_model", "model", "max_tokens", "stream", "url", "method", "body",
                             "expect_body", "follow_redirects", "reuse_connections", "tls"] + overridable
-    static let statusPageKeys = ["url", "format", "components", "max_components", "products"]
+    static let statusPageKeys = ["url", "format", "components", "max_components", "products", "follow_redirects"]
     static let tlsKeys = ["ca_file", "insecure_skip_verify", "server_name"]
 
     /// The entries of a mapping node by key, reporting unknown keys (with a
@@ -507,6 +507,7 @@ struct ConfigDecoder {
         if let n = f["components"]?.value { page.components = stringList(n, "\(path).components") }
         if let n = f["max_components"]?.value { page.maxComponents = int(n, "\(path).max_components", min: 1, max: 10_000) ?? 50 }
         if let n = f["products"]?.value { page.products = stringList(n, "\(path).products") }
+        if let n = f["follow_redirects"]?.value { page.followRedirects = bool(n, "\(path).follow_redirects") ?? true }
         if format == .google_cloud && page.products == nil {
             error(node, path, "format google_cloud needs products: [...]")
         }

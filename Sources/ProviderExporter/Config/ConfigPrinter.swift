@@ -47,6 +47,7 @@ public enum ConfigPrinter {
                 if let c = page.components { fields.append("components: \(list(c))") }
                 fields.append("max_components: \(page.maxComponents)")
                 if let products = page.products { fields.append("products: \(list(products))") }
+                if !page.followRedirects { fields.append("follow_redirects: false") }
                 out += "    status_page: {\(fields.joined(separator: ", "))}\n"
             } else {
                 out += "    status_page: false\n"

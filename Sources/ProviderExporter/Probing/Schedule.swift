@@ -1,8 +1,10 @@
 /// The timing rules of SPEC section 7 for one check, as pure arithmetic on
 /// Unix seconds: each check runs on a grid `offset + k × interval`, where the
 /// offset is a stable hash of provider and check; while the provider is down
-/// the interval doubles after each failure up to `backoff_max`; a
-/// `Retry-After` longer than the interval postpones the next probe to it.
+/// the interval doubles after each failure up to `backoff_max`; after a retry
+/// hint (`Retry-After`, Gemini's `RetryInfo`) the next probe is due at
+/// `finish + max(interval, min(hint, backoff_max))`, `backoff_max` read as 5 m
+/// when backoff is off, so no hint can freeze a check for longer.
 public struct Schedule: Sendable, Equatable {
     public let interval: Double
     public let offset: Double
@@ -48,7 +50,14 @@ public struct Schedule: Sendable, Equatable {
         public var overlapSkips: Int
         /// Slots left out because of backoff.
         public var backoffSkips: Int
+        /// Whether backoff or a retry hint put `at` later than the regular slot:
+        /// `/probe` does not run the check before then.
+        public var held = false
     }
+
+    /// The longest a retry hint may postpone a probe: `backoff_max`, or 5 m
+    /// when backoff is off.
+    public var hintCap: Double { backoffMax > 0 ? backoffMax : 300 }
 
     public mutating func next(due: Double, finished: Double, succeeded: Bool, providerDown: Bool, retryAfter: Double?) -> Next {
         if succeeded {
@@ -71,9 +80,15 @@ public struct Schedule: Sendable, Equatable {
                 at = backedOff
             }
         }
-        if let retryAfter, retryAfter > interval, finished + retryAfter > at {
-            at = finished + retryAfter
+        var held = backoffSkips > 0
+        if let retryAfter, retryAfter.isFinite, retryAfter >= 0 {
+            let hinted = finished + max(interval, min(retryAfter, hintCap))
+            if hinted > at {
+                at = hinted
+                // Only a hint longer than the interval holds /probe back.
+                held = held || min(retryAfter, hintCap) > interval
+            }
         }
-        return Next(at: at, overlapSkips: overlap, backoffSkips: backoffSkips)
+        return Next(at: at, overlapSkips: overlap, backoffSkips: backoffSkips, held: held)
     }
 }

@@ -32,7 +32,7 @@ public struct CheckRecord: Sendable {
     public var lastSuccessAt: Double?
     public var lastDuration: Double?
     public var phases: PhaseTimings?
-    /// Last known window per resource; a response without the headers keeps them.
+    /// Windows the last response reported, per resource (none when it sent no headers).
     public var rateLimits: [RateLimitResource: RateLimitWindow] = [:]
     public var retryAfter: Double?
     public var certificateExpiry: Double?
@@ -51,11 +51,12 @@ public struct CheckRecord: Sendable {
         timeToFirstToken = HistogramValue(upperBounds: buckets)
     }
 
-    /// Whether a rate-limit window has under 10% of its limit left.
-    var rateLimitLow: Bool {
+    /// Whether a rate-limit window has under 10% of its limit left and has not
+    /// reset yet (its reset time is in the future, or unknown).
+    func rateLimitLow(now: Double) -> Bool {
         rateLimits.values.contains { w in
             guard let limit = w.limit, let remaining = w.remaining, limit > 0 else { return false }
-            return remaining < 0.1 * limit
+            return remaining < 0.1 * limit && (w.reset.map { $0 > now } ?? true)
         }
     }
 }
@@ -86,7 +87,7 @@ public struct ProviderRecord: Sendable {
     /// slow probe, low rate limit, or a status page that is not all clear.
     /// Status-page only: unknown while its last fetch failed, down on a
     /// critical indicator or a watched component in major outage.
-    func evaluate() -> ProviderHealth {
+    func evaluate(now: Double) -> ProviderHealth {
         let page = statusPage
         guard !checks.isEmpty else {
             guard let page, page.up == true, page.state != nil else { return .unknown }
@@ -99,7 +100,7 @@ public struct ProviderRecord: Sendable {
         let degraded = probed.contains { c in
             c.lastResult != .success
                 || (c.lastDuration ?? 0) > c.config.degradedLatency.seconds
-                || c.rateLimitLow
+                || c.rateLimitLow(now: now)
         }
         return degraded || (page?.degrades ?? false) ? .degraded : .healthy
     }

@@ -29,8 +29,12 @@ public final class StateStore: Sendable {
     /// Adopts a (re)loaded config: providers and checks that stay keep their
     /// counters and history; removed ones disappear with their series; new ones
     /// start with every counter at 0. A change of buckets resets histograms.
-    public func apply(_ config: ExporterConfig) {
+    /// Returns the state changes the new config causes (a check removed from a
+    /// down provider, a new threshold), for the log.
+    @discardableResult
+    public func apply(_ config: ExporterConfig, now: Double = Posix.wallSeconds()) -> [StateTransition] {
         store.withLock { s in
+            var transitions: [StateTransition] = []
             let old = Dictionary(uniqueKeysWithValues: s.providers.map { ($0.config.name, $0) })
             let bucketsChanged = s.buckets != config.global.buckets
             s.buckets = config.global.buckets
@@ -62,10 +66,14 @@ public final class StateStore: Sendable {
                     record.recent = previous.recent
                     record.health = previous.health
                 }
-                record.health = record.evaluate()
+                record.health = record.evaluate(now: now)
+                if let previous, previous.health != record.health {
+                    transitions.append(StateTransition(provider: p.name, from: previous.health, to: record.health))
+                }
                 return record
             }
             s.index = Dictionary(uniqueKeysWithValues: s.providers.enumerated().map { ($1.config.name, $0) })
+            return transitions
         }
     }
 
@@ -83,8 +91,10 @@ public final class StateStore: Sendable {
             r.lastProbeAt = finishedAt
             r.lastDuration = outcome.duration
             r.phases = outcome.phases ?? r.phases
+            // What the last response said: a response without a dialect's
+            // headers removes the check's rate-limit series.
             r.retryAfter = outcome.rateLimits.retryAfter
-            for (resource, window) in outcome.rateLimits.windows { r.rateLimits[resource] = window }
+            r.rateLimits = outcome.rateLimits.windows
             if let expiry = outcome.certificateExpiry { r.certificateExpiry = expiry }
             if let balances = outcome.balances { r.balances = balances }
             if let tokens = outcome.tokens {
@@ -104,7 +114,7 @@ public final class StateStore: Sendable {
             s.providers[p].recent.append((outcome.result.isSuccess, outcome.duration))
             if s.providers[p].recent.count > 20 { s.providers[p].recent.removeFirst() }
             let before = s.providers[p].health
-            let after = s.providers[p].evaluate()
+            let after = s.providers[p].evaluate(now: finishedAt)
             s.providers[p].health = after
             return before == after ? nil : StateTransition(provider: provider, from: before, to: after)
         }
@@ -116,7 +126,8 @@ public final class StateStore: Sendable {
         public var changes: [IncidentChange] = []
         /// Components cut by the cap, when that number changed.
         public var newlyCut: Int?
-        public var unknownValues: [String] = []
+        /// Undocumented values this page had not used before (logged once each).
+        public var newUnknownValues: [String] = []
     }
 
     /// Records a status-page fetch. A failed one keeps the last good state.
@@ -131,7 +142,7 @@ public final class StateStore: Sendable {
                 recorded.changes = IncidentChange.changes(provider: provider, old: page.state?.incidents ?? [],
                                                           new: watched.incidents, seen: &s.seenIncidents)
                 if cut != page.componentsCut { recorded.newlyCut = cut }
-                recorded.unknownValues = fresh.unknownValues
+                recorded.newUnknownValues = fresh.unknownValues.filter { page.warnedValues.insert($0).inserted }
                 page.componentsCut = cut
                 page.state = watched
                 page.up = true
@@ -147,7 +158,7 @@ public final class StateStore: Sendable {
             }
             s.providers[p].statusPage = page
             let before = s.providers[p].health
-            let after = s.providers[p].evaluate()
+            let after = s.providers[p].evaluate(now: finishedAt)
             s.providers[p].health = after
             if before != after { recorded.transition = StateTransition(provider: provider, from: before, to: after) }
             return recorded

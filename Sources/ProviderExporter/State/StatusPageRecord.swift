@@ -12,25 +12,47 @@ public struct StatusPageRecord: Sendable {
     public var lastError: String?
     /// Components the cap cut off from the last good state.
     public var componentsCut = 0
+    /// Undocumented values already logged.
+    var warnedValues: Set<String> = []
 
     init(config: StatusPageConfig) { self.config = config }
 
-    /// What state the page alone implies (SPEC section 7), nil when it implies nothing.
+    /// The page's level for the state rules (SPEC section 7): its indicator,
+    /// or with `components:` set, the worst impact among the incidents that
+    /// count (those listing a watched component or none).
+    var level: StatusIndicator {
+        guard let s = state else { return .none }
+        guard config.components != nil else { return s.indicator }
+        let impacts = Set(s.incidents.map(\.impact))
+        if impacts.contains(.critical) { return .critical }
+        if impacts.contains(.major) { return .major }
+        if impacts.contains(.minor) { return .minor }
+        return .none
+    }
+
+    /// Whether the page makes its provider `degraded`: a level of minor or
+    /// worse, or a watched component that is not operational.
     var degrades: Bool {
         guard let s = state else { return false }
-        return [.minor, .major, .critical].contains(s.indicator) || s.components.contains { $0.status != .operational }
+        return [.minor, .major, .critical].contains(level) || s.components.contains { $0.status != .operational }
     }
 
+    /// Whether the page makes a status-page-only provider `down`.
     var meansDown: Bool {
         guard let s = state else { return false }
-        return s.indicator == .critical || s.components.contains { $0.status == .major_outage }
+        return level == .critical || s.components.contains { $0.status == .major_outage }
     }
 
-    /// Applies `components:` and `max_components` to a freshly decoded state.
+    /// Applies `components:` (to components and to the incidents that count)
+    /// and `max_components` to a freshly decoded state.
     func watched(_ fresh: StatusPageState) -> (StatusPageState, cut: Int) {
         var s = fresh
         if let names = config.components {
             s.components = s.components.filter { names.contains($0.name) || names.contains($0.label) }
+            // An incident counts when it lists a watched component (by id, name
+            // or label) or lists none at all.
+            let refs = Set(s.components.flatMap { [$0.id, $0.name, $0.label] }).union(names)
+            s.incidents = s.incidents.filter { $0.components.isEmpty || $0.components.contains(where: refs.contains) }
         }
         let cut = max(0, s.components.count - config.maxComponents)
         if cut > 0 { s.components.removeLast(cut) }

@@ -14,9 +14,10 @@ public enum FetchResult: String, Sendable, CaseIterable {
 
 /// Fetches one provider's status page with conditional requests. It remembers
 /// each document's validators and last body, so a `304` on one document and a
-/// `200` on another still decode. Owned by one scheduler task: not shared.
-// @unchecked: one page's loop owns it and awaits each fetch before the next,
-// so its cache is never touched by two tasks at once.
+/// `200` on another still decode.
+// @unchecked: the ProbeRunner keeps one per page and runs at most one probe of
+// a page at a time (later callers join the one in flight), so its cache is
+// never touched by two tasks at once.
 final class StatusPageFetcher: @unchecked Sendable {
     let page: StatusPageConfig
     let provider: ProviderConfig
@@ -62,7 +63,9 @@ final class StatusPageFetcher: @unchecked Sendable {
     /// One document: its body and whether it changed, or a failure text; nil if cancelled.
     private func document(_ url: String, _ client: HTTPClient, _ deadline: Double) async -> Result<([UInt8], Bool), FetchFailure>? {
         var request = ClientRequest(url: url, timeout: max(0.001, deadline - Posix.monotonicSeconds()))
-        request.maxRedirects = 5
+        request.maxRedirects = page.followRedirects ? 5 : 0
+        // Google Cloud's incidents.json holds its whole history (several MiB).
+        request.maxBodyBytes = Self.maxBodyBytes
         request.headers = [("Accept", "application/json")]
         request.tls = provider.tls
         let cached = cache[url]
@@ -77,12 +80,15 @@ final class StatusPageFetcher: @unchecked Sendable {
         }
         if response.status == 304, let cached { return .success((cached.body, false)) }
         guard (200...299).contains(response.status) else { return .failure(FetchFailure(text: "\(url): HTTP \(response.status)")) }
-        if response.bodyTooLarge { return .failure(FetchFailure(text: "\(url): body over 4 MiB")) }
+        if response.bodyTooLarge { return .failure(FetchFailure(text: "\(url): body over 16 MiB")) }
         cache[url] = (response.header("etag"), response.header("last-modified"), response.body)
         return .success((response.body, true))
     }
 
     struct FetchFailure: Error { var text: String }
+
+    /// Status-page bodies are read up to 16 MiB (SPEC section 4).
+    static let maxBodyBytes = 16 << 20
 }
 
 extension Result where Failure == StatusPageFetcher.FetchFailure {

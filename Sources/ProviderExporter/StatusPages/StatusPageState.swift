@@ -31,6 +31,10 @@ public struct PageIncident: Sendable, Equatable {
     /// `started_at`, else `created_at`, as Unix seconds.
     public var started: Double?
     public var latestUpdateID: String?
+    /// The components the incident lists, by id and by name (Statuspage's
+    /// `components` and updates' `affected_components`; Google Cloud's
+    /// affected products); empty when it lists none.
+    public var components: [String] = []
 }
 
 /// What one fetch of a status page says, in every format's common terms.

@@ -26,13 +26,23 @@ public enum StatuspageDecoder {
             let started = startedAt ?? createdAt
             // Updates come newest first; take the newest by time all the same.
             var latest: (reader: JSONReader, at: Double)? = nil
+            var listed: [String] = []
+            for component in try item.optionalArray("components") {
+                listed += [try component.at("id")?.id(), try component.at("name")?.optionalString()].compactMap { $0 }
+            }
             for update in try item.optionalArray("incident_updates") {
                 let at = try time(update.at("created_at")) ?? 0
                 if latest == nil || at > latest!.at { latest = (update, at) }
+                for component in try update.optionalArray("affected_components") {
+                    listed += [try component.at("code")?.id(), try component.at("name")?.optionalString()].compactMap { $0 }
+                }
             }
-            incidents.append(PageIncident(id: try item.required("id").id(), name: try item.required("name").string(),
-                                          impact: impact, status: status, started: started,
-                                          latestUpdateID: try latest?.reader.at("id")?.id()))
+            var incident = PageIncident(id: try item.required("id").id(), name: try item.required("name").string(),
+                                        impact: impact, status: status, started: started,
+                                        latestUpdateID: try latest?.reader.at("id")?.id())
+            var seen: Set<String> = []
+            incident.components = listed.filter { seen.insert($0).inserted }
+            incidents.append(incident)
         }
         var maintenances = 0
         for item in try root.optionalArray("scheduled_maintenances") {

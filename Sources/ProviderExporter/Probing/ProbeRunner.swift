@@ -1,0 +1,252 @@
+import Synchronization
+
+/// The one path every probe takes, whether the scheduler or `/probe` asked for
+/// it (SPEC sections 3 and 7): at most `max_concurrent_probes` at once, never
+/// the same check twice at once (a second caller joins the probe in flight),
+/// the outcome recorded in the store, and every state transition logged.
+/// `/probe` additionally runs a check only when it is due: its last probe
+/// finished at least `--probe.min-interval` ago and no retry-hint or backoff
+/// hold applies.
+public final class ProbeRunner: Sendable {
+    /// What to probe: an API check or a provider's status page.
+    public enum Job: Sendable {
+        case check(ProviderConfig, CheckConfig)
+        case page(ProviderConfig, StatusPageConfig)
+
+        var provider: String {
+            switch self {
+            case .check(let p, _), .page(let p, _): p.name
+            }
+        }
+
+        var check: String {
+            switch self {
+            case .check(_, let c): c.name
+            case .page: "status_page"
+            }
+        }
+
+        var key: String { provider + "\u{0}" + check }
+
+        var timeout: Double {
+            switch self {
+            case .check(_, let c): c.timeout.seconds
+            case .page(_, let page): page.timeout.seconds
+            }
+        }
+    }
+
+    /// What a probe came to.
+    public enum Finished: Sendable {
+        case api(ProbeOutcome)
+        case page(StatusPageOutcome)
+    }
+
+    struct Entry {
+        var task: Task<Finished?, Never>?
+        /// Which task `task` is, so a cancelled one that ends late cannot clear its successor.
+        var token: UInt64 = 0
+        var lastFinished: Double?
+        /// Backoff or a retry hint: no `/probe` run before this time.
+        var holdUntil: Double?
+        /// A status page's conditional-request cache.
+        var fetcher: StatusPageFetcher?
+    }
+
+    struct State {
+        var limiter = ProbeLimiter(limit: 64)
+        var entries: [String: Entry] = [:]
+        var tokens: UInt64 = 0
+        /// How long a retry hint may hold a check: `backoff_max`, 5 m when off.
+        var hintCap = 300.0
+    }
+
+    let client: HTTPClient
+    let store: StateStore
+    let clock: any SchedulerClock
+    let logger: Logger
+    private let state = Mutex(State())
+
+    init(client: HTTPClient, store: StateStore, clock: any SchedulerClock, logger: Logger) {
+        self.client = client
+        self.store = store
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Adopts a (re)loaded config: a new concurrency limit, probes in flight
+    /// cancelled (their transfers with them), and what is known of checks that
+    /// stay (last finish, holds) kept.
+    func apply(_ config: ExporterConfig) {
+        var keys: Set<String> = []
+        for p in config.providers {
+            for c in p.checks { keys.insert(Job.check(p, c).key) }
+            if let page = p.statusPage { keys.insert(Job.page(p, page).key) }
+        }
+        let running = state.withLock { s -> [Task<Finished?, Never>] in
+            s.limiter = ProbeLimiter(limit: config.global.maxConcurrentProbes)
+            let backoffMax = config.global.backoffMax.seconds
+            s.hintCap = backoffMax > 0 ? backoffMax : 300
+            let tasks = s.entries.values.compactMap(\.task)
+            s.entries = s.entries.filter { keys.contains($0.key) }.mapValues { entry in
+                var kept = entry
+                kept.task = nil
+                kept.fetcher = nil // a changed page starts with a full fetch
+                return kept
+            }
+            return tasks
+        }
+        for task in running { task.cancel() }
+    }
+
+    /// Cancels every probe in flight (shutdown).
+    func stop() {
+        let running = state.withLock { s in s.entries.values.compactMap(\.task) }
+        for task in running { task.cancel() }
+    }
+
+    /// Runs `job` now, or joins its probe in flight (`joined` is then true).
+    /// nil when the probe was cancelled (a reload or shutdown).
+    /// - Parameter due: the slot it was scheduled for, for the lag in the debug log.
+    func run(_ job: Job, due: Double? = nil) async -> (finished: Finished, joined: Bool)? {
+        let (task, joined) = state.withLock { s in start(job, due: due, &s) }
+        guard let finished = await task.value else { return nil }
+        return (finished, joined)
+    }
+
+    /// For `/probe`: runs `job` when it is due, joins it when it is in flight,
+    /// and otherwise returns nil: the caller answers from the last result.
+    /// Waits at most `wait` seconds (Prometheus' scrape timeout) for the probe.
+    func runIfDue(_ job: Job, minInterval: Double, wait: Double, timeout: Double? = nil) async -> Finished? {
+        let now = clock.now()
+        let task: Task<Finished?, Never>? = state.withLock { s in
+            let entry = s.entries[job.key]
+            if let running = entry?.task { return running }
+            if let last = entry?.lastFinished, now - last < minInterval { return nil }
+            if let hold = entry?.holdUntil, now < hold { return nil }
+            return start(job, due: nil, timeout: timeout, &s).task
+        }
+        guard let task else { return nil }
+        return await withTaskGroup(of: Finished?.self) { group in
+            group.addTask { await task.value }
+            group.addTask {
+                try? await Task.sleep(for: .milliseconds(Int64(max(0, wait) * 1000)))
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll() // stops the sleep; the shared probe goes on for its other waiters
+            return first
+        }
+    }
+
+    /// Holds `/probe` back until `time` (backoff, a retry hint), or lifts the hold.
+    func hold(_ job: Job, until time: Double?) {
+        state.withLock { s in s.entries[job.key, default: Entry()].holdUntil = time }
+    }
+
+    /// The task probing `job`: the one in flight, or a new one.
+    private func start(_ job: Job, due: Double?, timeout: Double? = nil, _ s: inout State) -> (task: Task<Finished?, Never>, joined: Bool) {
+        if let running = s.entries[job.key]?.task { return (running, true) }
+        let limiter = s.limiter
+        var entry = s.entries[job.key] ?? Entry()
+        if case .page(let provider, let page) = job, entry.fetcher == nil {
+            entry.fetcher = StatusPageFetcher(page: page, provider: provider)
+        }
+        let fetcher = entry.fetcher
+        s.tokens += 1
+        let token = s.tokens
+        let task = Task { [self] () -> Finished? in
+            let finished = await probe(job, limiter: limiter, fetcher: fetcher, due: due, timeout: timeout ?? job.timeout)
+            state.withLock { s in
+                guard s.entries[job.key]?.token == token else { return }
+                s.entries[job.key]?.task = nil
+                if finished != nil { s.entries[job.key]?.lastFinished = clock.now() }
+            }
+            return finished
+        }
+        entry.task = task
+        entry.token = token
+        s.entries[job.key] = entry
+        return (task, false)
+    }
+
+    /// Takes a permit, probes, records and logs. nil when cancelled.
+    private func probe(_ job: Job, limiter: ProbeLimiter, fetcher: StatusPageFetcher?, due: Double?, timeout: Double) async -> Finished? {
+        await limiter.acquire()
+        if Task.isCancelled {
+            await limiter.release()
+            return nil
+        }
+        let started = clock.now()
+        store.probeStarted()
+        let finished: Finished?
+        switch job {
+        case .check(let provider, let check):
+            finished = await Checks.make(check, provider: provider).run(using: client, timeout: timeout).map(Finished.api)
+        case .page:
+            finished = await fetcher?.fetch(using: client, timeout: timeout, now: clock.now()).map(Finished.page)
+        }
+        store.probeFinished()
+        await limiter.release()
+        guard let finished, !Task.isCancelled else { return nil }
+        let at = clock.now()
+        switch (job, finished) {
+        case (.check, .api(let outcome)):
+            let transition = store.record(provider: job.provider, check: job.check, outcome: outcome, finishedAt: at)
+            if let hint = outcome.rateLimits.retryAfter, hint > 0 {
+                // Whoever ran it, a retry hint holds /probe back (bounded like the scheduler's).
+                state.withLock { s in
+                    let until = at + min(hint, s.hintCap)
+                    let held = s.entries[job.key]?.holdUntil ?? 0
+                    s.entries[job.key]?.holdUntil = max(held, until)
+                }
+            }
+            log(job, outcome: outcome, lag: started - (due ?? started), transition: transition)
+        case (.page(_, let page), .page(let outcome)):
+            let recorded = store.recordStatusPage(provider: job.provider, outcome: outcome, finishedAt: at)
+            logPage(provider: job.provider, page: page, outcome: outcome, recorded: recorded)
+        default:
+            break
+        }
+        return finished
+    }
+
+    /// `lag` is how late the probe started after its slot (waiting for a
+    /// permit included): the figure that shows an overloaded exporter.
+    func log(_ job: Job, outcome: ProbeOutcome, lag: Double, transition: StateTransition?) {
+        logger.debug("probe", ["provider": job.provider, "check": job.check, "result": outcome.result.rawValue,
+                               "status": outcome.status, "duration_seconds": FloatFormat.format(outcome.duration),
+                               "lag_seconds": FloatFormat.format(lag), "rule": outcome.rule ?? "", "err": outcome.error ?? ""])
+        guard let transition else { return }
+        logger.log(transition.to == .down ? .warn : .info, "provider state changed",
+                   ["provider": job.provider, "from": transition.from.rawValue, "to": transition.to.rawValue,
+                    "check": job.check, "result": outcome.result.rawValue, "err": outcome.error ?? ""])
+    }
+
+    func logPage(provider: String, page: StatusPageConfig, outcome: StatusPageOutcome, recorded: StateStore.PageRecorded) {
+        switch outcome {
+        case .error(let text):
+            logger.warn("status page fetch failed; keeping its last state", ["provider": provider, "page": page.url, "err": text])
+        case .ok, .notModified:
+            logger.debug("status page fetched", ["provider": provider, "page": page.url])
+        }
+        for value in recorded.newUnknownValues {
+            logger.warn("status page uses an undocumented value; mapped to the nearest documented one",
+                        ["provider": provider, "page": page.url, "value": value])
+        }
+        if let cut = recorded.newlyCut, cut > 0 {
+            logger.warn("status page has more components than max_components; the rest are not exported",
+                        ["provider": provider, "page": page.url, "max_components": page.maxComponents, "cut": cut])
+        }
+        for change in recorded.changes {
+            let i = change.incident
+            logger.info(change.kind.rawValue, ["provider": provider, "incident_id": i.id, "name": i.name,
+                                               "impact": i.impact.rawValue, "status": i.status,
+                                               "update_id": i.latestUpdateID ?? ""])
+        }
+        if let t = recorded.transition {
+            logger.log(t.to == .down ? .warn : .info, "provider state changed",
+                       ["provider": provider, "from": t.from.rawValue, "to": t.to.rawValue, "check": "status_page"])
+        }
+    }
+}

@@ -1,0 +1,246 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import ProviderExporter
+
+/// `/probe` and the scheduler share one probe path (SPEC section 3): the
+/// minimum interval, holds, the concurrency limit, logged transitions, and the
+/// forms Prometheus sends.
+@Suite(.serialized) struct ProbePathTests {
+    /// A provider name whose check's first scheduled probe comes at least 12 s
+    /// after start, so that the calls a test counts are its own `/probe` calls.
+    static func lateName(check: String, interval: Double = 3600) -> String {
+        for i in 0..<10_000 {
+            let name = "late\(i)"
+            if Schedule(provider: name, check: check, interval: interval, backoffMax: 0).firstRun(after: 0) >= 12 { return name }
+        }
+        preconditionFailure("no late name")
+    }
+
+    static func waitFor(_ condition: () throws -> Bool) rethrows -> Bool {
+        for _ in 0..<100 {
+            if try condition() { return true }
+            usleep(50_000)
+        }
+        return try condition()
+    }
+
+    /// Three `/probe` requests within a second make one provider call, in
+    /// both the provider= and the target=/module= form; once the minimum
+    /// interval has passed, the next makes one more.
+    @Test func probeRunsOnlyAfterTheMinimumInterval() async throws {
+        try await offPool {
+            let fake = try FakeProvider()
+            defer { fake.stop() }
+            fake.set("/v1/models", .json(200, #"{"data":[]}"#))
+            let name = Self.lateName(check: "models")
+            let path = try BinaryTests.writeTemp("min-interval.yml", """
+            global: {interval: 1h, timeout: 5s}
+            providers:
+              - {name: \(name), preset: openai_compatible, base_url: '\(fake.baseURL)/v1'}
+
+            """)
+            let run = try BinaryTests.start(["--config.file=\(path)", "--probe.min-interval=1s"])
+            defer { run.process.terminate(); run.process.waitUntilExit() }
+            let client = try RawClient(port: run.port)
+            let calls = { fake.requests.filter { $0.path == "/v1/models" }.count }
+            let forms = ["/probe?provider=\(name)", "/probe?target=\(name)&module=models", "/probe?provider=\(name)&check=models"]
+            for form in forms {
+                let answer = try client.get(form)
+                #expect(answer.status == 200, "\(form)")
+                #expect(answer.text.contains("provider_up{check=\"models\",provider=\"\(name)\"} 1"), "\(form)")
+            }
+            #expect(calls() == 1)
+            usleep(1_200_000)
+            #expect(try client.get("/probe?target=\(name)").status == 200)
+            #expect(calls() == 2)
+            #expect(try client.get("/probe?target=\(name)&module=nope").status == 404)
+            #expect(try client.get("/probe?target=nope").status == 404)
+        }
+    }
+
+    /// A retry hint holds `/probe` back past the minimum interval: a
+    /// `Retry-After: 3600` answer is not asked again at once.
+    @Test func retryHintHoldsProbeRequests() async throws {
+        try await offPool {
+            let fake = try FakeProvider()
+            defer { fake.stop() }
+            fake.set("/v1/models", .json(503, #"{"error":{"message":"overloaded"}}"#, headers: [("Retry-After", "3600")]))
+            let name = Self.lateName(check: "models")
+            let path = try BinaryTests.writeTemp("hold.yml", """
+            global: {interval: 1h, timeout: 5s}
+            providers:
+              - {name: \(name), preset: openai_compatible, base_url: '\(fake.baseURL)/v1'}
+
+            """)
+            let run = try BinaryTests.start(["--config.file=\(path)", "--probe.min-interval=0s"])
+            defer { run.process.terminate(); run.process.waitUntilExit() }
+            let client = try RawClient(port: run.port)
+            let first = try client.get("/probe?provider=\(name)").text
+            #expect(first.contains("provider_last_result{check=\"models\",provider=\"\(name)\",result=\"overloaded\"} 1"))
+            #expect(first.contains("provider_retry_after_seconds{check=\"models\",provider=\"\(name)\"} 3600"))
+            fake.set("/v1/models", .json(200, #"{"data":[]}"#))
+            #expect(try client.get("/probe?provider=\(name)").status == 200)
+            #expect(fake.requests.filter { $0.path == "/v1/models" }.count == 1)
+        }
+    }
+
+    /// `check=status_page` fetches the page; a `/probe` run that changes a
+    /// state logs it; `max_concurrent_probes` bounds `/probe` too.
+    @Test func statusPageTransitionsAndTheConcurrencyLimit() async throws {
+        try await offPool {
+            let fake = try FakeProvider()
+            defer { fake.stop() }
+            fake.set("/page/api/v2/summary.json", .json(200, #"{"status":{"indicator":"major"},"components":[{"id":"a","name":"API","status":"partial_outage"}],"incidents":[]}"#))
+            fake.set("/v1/models", FakeProvider.Script(status: 500, body: Array(#"{"error":{"type":"api_error"}}"#.utf8), delay: 0.4))
+            fake.set("/health", FakeProvider.Script(body: Array("ok".utf8), delay: 0.4))
+            let name = Self.lateName(check: "status_page")
+            let models = Self.lateName(check: "models")
+            let path = try BinaryTests.writeTemp("page-probe.yml", """
+            global: {interval: 1h, timeout: 5s, failure_threshold: 1, max_concurrent_probes: 1}
+            providers:
+              - {name: \(name), status_page: {url: '\(fake.baseURL)/page', format: statuspage}}
+              - name: \(models)
+                preset: openai_compatible
+                base_url: '\(fake.baseURL)/v1'
+                checks:
+                  - {name: models, type: models}
+                  - {name: health, type: http, url: '\(fake.baseURL)/health'}
+
+            """)
+            let run = try BinaryTests.start(["--config.file=\(path)"])
+            let client = try RawClient(port: run.port)
+            let page = try client.get("/probe?provider=\(name)&check=status_page")
+            #expect(page.status == 200)
+            #expect(page.text.contains("provider_status_indicator{indicator=\"major\",provider=\"\(name)\"} 1"), "\(page.text)")
+            #expect(page.text.contains("provider_state{provider=\"\(name)\",state=\"degraded\"} 1"))
+
+            // Both checks at once through /probe, one permit: the second waits for the first.
+            let answer = try RawClient(port: run.port, timeout: 10).get("/probe?provider=\(models)")
+            #expect(answer.text.contains("provider_state{provider=\"\(models)\",state=\"down\"} 1"))
+            let arrivals = fake.requests.filter { $0.path == "/v1/models" || $0.path == "/health" }.map(\.receivedAt).sorted()
+            #expect(arrivals.count == 2)
+            if arrivals.count == 2 { #expect(arrivals[1] - arrivals[0] >= 0.35, "\(arrivals)") }
+
+            run.process.terminate()
+            run.process.waitUntilExit()
+            let log = String(decoding: run.stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(log.contains("msg=\"provider state changed\" provider=\(name) from=unknown to=degraded check=status_page"), "\(log)")
+            #expect(log.contains("msg=\"provider state changed\" provider=\(models) from=unknown to=down check=models result=server_error"), "\(log)")
+        }
+    }
+
+    /// A reload that changes a state logs it: removing the failing check of a
+    /// down provider leaves it healthy.
+    @Test func reloadTransitionsAreLogged() async throws {
+        try await offPool {
+            let fake = try FakeProvider()
+            defer { fake.stop() }
+            fake.set("/v1/models", .json(500, #"{"error":{"type":"api_error"}}"#))
+            fake.set("/health", .json(200, "{}"))
+            let name = Self.lateName(check: "models")
+            let down = """
+            global: {interval: 1h, timeout: 5s, failure_threshold: 1}
+            providers:
+              - name: \(name)
+                preset: openai_compatible
+                base_url: '\(fake.baseURL)/v1'
+                checks:
+                  - {name: models, type: models}
+                  - {name: health, type: http, url: '\(fake.baseURL)/health'}
+
+            """
+            let path = try BinaryTests.writeTemp("reload-state.yml", down)
+            let run = try BinaryTests.start(["--config.file=\(path)"])
+            let client = try RawClient(port: run.port)
+            #expect(try client.get("/probe?provider=\(name)").text.contains("state=\"down\"} 1"))
+            try Data(down.replacingOccurrences(of: "      - {name: models, type: models}\n", with: "").utf8).write(to: URL(fileURLWithPath: path))
+            #expect(try client.get("/-/reload", method: "POST").status == 200)
+            #expect(try Self.waitFor { try client.get("/metrics").text.contains("provider_state{provider=\"\(name)\",state=\"healthy\"} 1") })
+            run.process.terminate()
+            run.process.waitUntilExit()
+            let log = String(decoding: run.stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(log.contains("msg=\"provider state changed\" provider=\(name) from=down to=healthy cause=reload"), "\(log)")
+        }
+    }
+}
+
+/// State that forgets (SPEC sections 6 and 7).
+@Suite struct ForgettingStateTests {
+    static let config = """
+    providers:
+      - name: gw
+        preset: openai_compatible
+        base_url: http://127.0.0.1:9/v1
+    """
+
+    static func outcome(_ windows: [RateLimitResource: RateLimitWindow], retryAfter: Double? = nil) -> ProbeOutcome {
+        var o = ProbeOutcome(result: .success, status: 200, duration: 0.1)
+        o.rateLimits = RateLimits(windows: windows, retryAfter: retryAfter)
+        return o
+    }
+
+    @Test func rateLimitSeriesShowTheLastResponseOnly() throws {
+        let store = StateStore()
+        store.apply(try stateConfig(Self.config), now: 1000)
+        store.record(provider: "gw", check: "models",
+                     outcome: Self.outcome([.requests: RateLimitWindow(limit: 100, remaining: 0, reset: 1060)], retryAfter: 30), finishedAt: 1000)
+        #expect(store.health(of: "gw") == .degraded)
+        var text = String(decoding: ExpositionEncoder.encode(ProviderCollector(store: store).collect(), format: .text), as: UTF8.self)
+        #expect(text.contains("provider_ratelimit_remaining{check=\"models\",provider=\"gw\",resource=\"requests\"} 0\n"))
+        #expect(text.contains("provider_retry_after_seconds{check=\"models\",provider=\"gw\"} 30\n"))
+        // The next answer carries no rate-limit headers: the series go, and so does the degradation.
+        store.record(provider: "gw", check: "models", outcome: Self.outcome([:]), finishedAt: 1010)
+        #expect(store.health(of: "gw") == .healthy)
+        text = String(decoding: ExpositionEncoder.encode(ProviderCollector(store: store).collect(), format: .text), as: UTF8.self)
+        #expect(!text.contains("provider_ratelimit_remaining{") && !text.contains("provider_ratelimit_limit{"))
+        #expect(!text.contains("provider_retry_after_seconds{"))
+    }
+
+    @Test func lowRemainingDegradesOnlyUntilItsReset() throws {
+        let store = StateStore()
+        store.apply(try stateConfig(Self.config), now: 1000)
+        // Reset already past when the answer is recorded: not degraded.
+        store.record(provider: "gw", check: "models",
+                     outcome: Self.outcome([.tokens: RateLimitWindow(limit: 100, remaining: 1, reset: 990)]), finishedAt: 1000)
+        #expect(store.health(of: "gw") == .healthy)
+        // Reset in the future, or unknown: degraded.
+        store.record(provider: "gw", check: "models",
+                     outcome: Self.outcome([.tokens: RateLimitWindow(limit: 100, remaining: 1, reset: 1100)]), finishedAt: 1010)
+        #expect(store.health(of: "gw") == .degraded)
+        store.record(provider: "gw", check: "models",
+                     outcome: Self.outcome([.tokens: RateLimitWindow(limit: 100, remaining: 1, reset: nil)]), finishedAt: 1020)
+        #expect(store.health(of: "gw") == .degraded)
+    }
+}
+
+/// The scheduler honours retry hints within their bound.
+@Suite(.serialized) struct RetryHintSchedulingTests {
+    /// `Retry-After: 3600` on a 503: the next probe is due 5 minutes after the
+    /// probe finished (backoff off), not an hour; the recovered provider is up
+    /// at that probe.
+    @Test func anHourLongHintHoldsTheCheckFiveMinutesAtMost() async throws {
+        let fake = try FakeProvider()
+        defer { fake.stop() }
+        fake.set("/v1/models", .json(503, #"{"error":{"message":"overloaded"}}"#, headers: [("Retry-After", "3600")]))
+        let config = try stateConfig("""
+        global: {interval: 10s, timeout: 5s, failure_threshold: 1, backoff_max: 0s}
+        providers:
+          - name: gw
+            preset: openai_compatible
+            base_url: \(fake.baseURL)/v1
+        """)
+        let run = ScheduledRun(config)
+        defer { run.scheduler.stop() }
+        #expect(await SchedulerTests.eventually { run.clock.earliestSleeper != nil })
+        let first = try #require(run.clock.earliestSleeper)
+        run.clock.advance(to: first)
+        #expect(await SchedulerTests.eventually { run.store.provider(named: "gw")?.checks[0].lastProbeAt != nil })
+        let finished = try #require(run.store.provider(named: "gw")?.checks[0].lastProbeAt)
+        #expect(await SchedulerTests.eventually { run.store.provider(named: "gw")?.checks[0].nextProbeAt == finished + 300 })
+        #expect(run.store.health(of: "gw") == .down)
+        fake.set("/v1/models", .json(200, #"{"data":[]}"#))
+        run.clock.advance(to: finished + 300)
+        #expect(await SchedulerTests.eventually { run.store.health(of: "gw") == .healthy })
+    }
+}
