@@ -244,3 +244,27 @@ import Testing
         #expect(await SchedulerTests.eventually { run.store.health(of: "gw") == .healthy })
     }
 }
+
+/// `provider_failure_threshold`: each check's effective threshold, from the
+/// first scrape on, so alert rules can tell a check that reached it.
+@Suite struct FailureThresholdMetricTests {
+    @Test func everyCheckExportsItsEffectiveThreshold() throws {
+        let store = StateStore()
+        store.apply(try stateConfig("""
+        global: {failure_threshold: 3}
+        providers:
+          - name: gw
+            preset: openai_compatible
+            base_url: http://127.0.0.1:9/v1
+            checks:
+              - {name: models, type: models}
+              - {name: health, type: http, url: 'http://127.0.0.1:9/h', failure_threshold: 5}
+          - {name: page, status_page: {url: 'http://127.0.0.1:9', format: statuspage}}
+        """))
+        let text = String(decoding: ExpositionEncoder.encode(ProviderCollector(store: store).collect(), format: .text), as: UTF8.self)
+        #expect(text.contains("# TYPE provider_failure_threshold gauge\n"))
+        #expect(text.contains("provider_failure_threshold{check=\"models\",provider=\"gw\"} 3\n"))
+        #expect(text.contains("provider_failure_threshold{check=\"health\",provider=\"gw\"} 5\n"))
+        #expect(!text.contains("provider_failure_threshold{check=\"status_page\""))
+    }
+}

@@ -20,6 +20,9 @@ public enum Families {
         labels: check + ["result"])
     public static let consecutiveFailures = MetricFamily(
         "provider_consecutive_failures", .gauge, "Failed background probes since the last success.", labels: check)
+    public static let failureThreshold = MetricFamily(
+        "provider_failure_threshold", .gauge,
+        "The check's effective failure_threshold: consecutive failures that make its provider down.", labels: check)
     public static let httpStatus = MetricFamily(
         "provider_http_status_code", .gauge, "HTTP status of the last background probe's response, 0 if none.", labels: check)
     public static let lastProbe = MetricFamily(

@@ -13,7 +13,7 @@ public struct ProviderCollector: MetricsCollector {
     /// Also used by `/probe` for one provider's series.
     static func families(_ providers: [ProviderRecord], inFlight: Int?) -> [FamilySnapshot] {
         var up: [Series] = [], duration: [Series] = [], phase: [Series] = [], probes: [Series] = []
-        var last: [Series] = [], failures: [Series] = [], status: [Series] = [], lastProbe: [Series] = []
+        var last: [Series] = [], failures: [Series] = [], threshold: [Series] = [], status: [Series] = [], lastProbe: [Series] = []
         var next: [Series] = [], success: [Series] = [], limit: [Series] = [], remaining: [Series] = []
         var reset: [Series] = [], retry: [Series] = [], cert: [Series] = [], skipped: [Series] = []
         var credit: [Series] = [], tokens: [Series] = [], ttft: [Series] = []
@@ -61,6 +61,7 @@ public struct ProviderCollector: MetricsCollector {
                     if c.config.stream { ttft.append(Series(labels, histogram: c.timeToFirstToken)) }
                 }
                 if let t = c.nextProbeAt { next.append(Series(labels, t)) }
+                threshold.append(Series(labels, Double(c.config.failureThreshold)))
                 guard let result = c.lastResult else { continue }
                 up.append(Series(labels, result.isSuccess ? 1 : 0))
                 last.append(Series(labels + [result.rawValue], 1))
@@ -88,6 +89,7 @@ public struct ProviderCollector: MetricsCollector {
             FamilySnapshot(Families.up, up), FamilySnapshot(Families.probeDuration, duration),
             FamilySnapshot(Families.probePhase, phase), FamilySnapshot(Families.probes, probes),
             FamilySnapshot(Families.lastResult, last), FamilySnapshot(Families.consecutiveFailures, failures),
+            FamilySnapshot(Families.failureThreshold, threshold),
             FamilySnapshot(Families.httpStatus, status), FamilySnapshot(Families.lastProbe, lastProbe),
             FamilySnapshot(Families.nextProbe, next), FamilySnapshot(Families.lastSuccess, success),
             FamilySnapshot(Families.rateLimitLimit, limit), FamilySnapshot(Families.rateLimitRemaining, remaining),
