@@ -5,7 +5,8 @@
 # with the detection delay printed; (c) a status-page incident fires
 # ProviderMajorIncident; (d) a 429 with low remaining fires ProviderRateLimitLow;
 # (e) a provider with a single failed probe never alerts; (f) an invalid key
-# fires ProviderAuthFailing and not ProviderDown. Takes about 6 minutes: the
+# fires ProviderAuthFailing and not ProviderDown; (g) our own rate limit (429 on
+# every probe) fires ProviderRateLimited and not ProviderDown. Takes about 6 minutes: the
 # rules' own `for:` windows (up to 5 m) are not shortened. Loopback only.
 # Usage: alert_scenarios.sh BIN_DIR
 set -euo pipefail
@@ -111,10 +112,14 @@ auth = wait_for(lambda t, s, l: l.get("alertname") == "ProviderAuthFailing" and 
 check("(f) an invalid key fires ProviderAuthFailing", auth is not None)
 limited = wait_for(lambda t, s, l: l.get("alertname") == "ProviderRateLimitLow" and l.get("provider") == "limited", 480 - (time.time() - start))
 check("(d) a 429 with low remaining fires ProviderRateLimitLow", limited is not None)
+rate_limited = wait_for(lambda t, s, l: l.get("alertname") == "ProviderRateLimited" and l.get("provider") == "limited", 480 - (time.time() - start))
+check("(g) our own rate limit fires ProviderRateLimited", rate_limited is not None)
 
 everything = notifications()
-check("(f) the invalid key never fires ProviderDown",
-      not [n for n in everything if n[2].get("provider") == "badkey" and n[2].get("alertname") == "ProviderDown"])
+check("(f) the invalid key never fires ProviderDown or a burn-rate page",
+      not [n for n in everything if n[2].get("provider") == "badkey" and n[2].get("alertname") in ("ProviderDown", "ProviderAvailabilityBudgetBurn")])
+check("(g) our own rate limit never fires ProviderDown or a burn-rate page",
+      not [n for n in everything if n[2].get("provider") == "limited" and n[2].get("alertname") in ("ProviderDown", "ProviderAvailabilityBudgetBurn")])
 steady_failed = query('provider_probes_total{provider="steady",result="server_error"}')
 check("(e) the steady provider did fail once", bool(steady_failed) and float(steady_failed[0]["value"][1]) >= 1)
 check("(e) the steady provider, with its single failure, never alerts",

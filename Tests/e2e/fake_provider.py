@@ -3,7 +3,7 @@
 answers a model list with OpenAI-style rate-limit headers, /status/api/v2/summary.json
 a small status page (label values that need escaping), /ds/user/balance a
 DeepSeek-style balance; POST .../chat/completions a completion (SSE when the
-request streams); anything else 500. Binds 127.0.0.1 on an ephemeral port and prints the port. Loopback only."""
+request streams); /limited/models always 429 rate_limit_exceeded; anything else 500. Binds 127.0.0.1 on an ephemeral port and prints the port. Loopback only."""
 import http.server
 import json
 import sys
@@ -29,6 +29,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                 ("x-ratelimit-reset-requests", "6m0s"), ("x-ratelimit-limit-tokens", "30000"),
                                 ("x-ratelimit-remaining-tokens", "29000")]:
                 self.send_header(name, value)
+        elif self.path.startswith("/limited/models"):
+            body = b'{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}'
+            self.send_response(429)
         else:
             body = b'{"error":{"type":"api_error"}}'
             self.send_response(500)

@@ -17,7 +17,7 @@ start_fake "$work/fake.port" "$here/fake_provider.py"
 fake_pid=$FAKE_PID
 fake=$FAKE
 cat > "$work/config.yml" <<YAML
-global: {interval: 1s, timeout: 900ms}
+global: {interval: 1s, timeout: 900ms, backoff_max: 0s}   # broken keeps failing every second
 providers:
   - name: gateway
     preset: openai_compatible
@@ -29,6 +29,9 @@ providers:
   - name: broken
     preset: openai_compatible
     base_url: $fake/broken
+  - name: limited
+    preset: openai_compatible
+    base_url: $fake/limited
   - name: credit
     preset: deepseek
     base_url: $fake/ds
@@ -53,7 +56,7 @@ prom_pid=$!
 # Wait (bounded) until the slowest recorded series exists.
 ready=""
 for _ in $(seq 1 120); do
-  if curl -sf "http://127.0.0.1:$prom/api/v1/query?query=provider:probe_duration_seconds:p95_rate15m" | grep -q '"result":\[{'; then
+  if curl -sf "http://127.0.0.1:$prom/api/v1/query?query=provider_instance:budget_burn_slow:ratio" | grep -q '"result":\[{'; then
     ready=yes; break
   fi
   sleep 0.5
@@ -62,11 +65,12 @@ done
 sleep 3  # a few more evaluations, so rate() windows hold several samples
 
 python3 - "$root" "http://127.0.0.1:$prom" <<'PY'
-import json, re, sys, urllib.parse, urllib.request
+import json, sys, urllib.parse, urllib.request, yaml
 root, prom = sys.argv[1], sys.argv[2]
 dash = json.load(open(f"{root}/grafana/provider_exporter.json"))
 exprs = [("panel " + p["title"], t["expr"]) for p in dash["panels"] for t in p.get("targets", [])]
-exprs += [("rule " + m, re.sub(r"\s+#.*$", "", e)) for m, e in re.findall(r"- record: (\S+)\n\s+expr: (.+)", open(f"{root}/alerts.yml").read())]
+rules = [r for g in yaml.safe_load(open(f"{root}/alerts.yml"))["groups"] for r in g["rules"]]
+exprs += [("rule " + r["record"], r["expr"]) for r in rules if "record" in r]
 def concrete(e):
     return e.replace("$__rate_interval", "1m").replace("$provider", ".*").replace("$check", ".*")
 bad = 0
@@ -78,7 +82,7 @@ for what, expr in exprs:
         why = "" if ok else "no data"
     except Exception as error:
         ok, why = False, str(error)
-    print(("ok   - " if ok else "FAIL - ") + f"{what}: {expr[:70]}" + (f" ({why})" if why else ""))
+    print(("ok   - " if ok else "FAIL - ") + f"{what}: {' '.join(expr.split())[:70]}" + (f" ({why})" if why else ""))
     bad += 0 if ok else 1
 print(f"prometheus queries: {len(exprs) - bad} passed, {bad} failed")
 sys.exit(1 if bad else 0)
