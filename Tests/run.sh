@@ -56,6 +56,8 @@ suite() {
   bash Tests/e2e/prometheus_queries.sh "$bin"
   echo "== alerts.yml end to end: Prometheus, Alertmanager, a webhook (about 6 minutes)"
   bash Tests/e2e/alert_scenarios.sh "$bin"
+  echo "== several exporters, one truth: three exporters, Prometheus, Alertmanager (about 3 minutes)"
+  bash Tests/e2e/multi_exporter.sh "$bin"
   echo "== README config examples through --config.check"
   bash Tests/e2e/readme_examples.sh "$bin"
   echo "== end-to-end: live /metrics against promtool and prometheus_client"

@@ -7,6 +7,8 @@ Tenants by path prefix, each an OpenAI-compatible API or a status page:
   /badkey/v1/models   always 401 invalid_api_key
   /limited/v1/models  always 429 with x-ratelimit-remaining-requests 1 of 100
   /steady/v1/models   200, except exactly one 500 (its 30th request)
+  /hang/v1/models     answers only after 5 s (a probe with a shorter timeout times out)
+  /ok*/v1/models      always 200
   /incident/api/v2/summary.json   a page with a critical incident
 POST /webhook         Alertmanager notifications, appended to the file named
                       by argv[1], one JSON line each with the receive time."""
@@ -26,7 +28,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # a probe that timed out (/hang/) has gone
 
     def do_GET(self):
         models = {"object": "list", "data": [{"id": "m"}]}
@@ -38,6 +43,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with lock:
                 failing = state["outage"] == "fail"
             return self.reply(500, {"error": {"type": "api_error"}}) if failing else self.reply(200, models)
+        if self.path.startswith("/ok"):
+            return self.reply(200, models)
+        if self.path.startswith("/hang/"):
+            time.sleep(5)
+            return self.reply(200, models)
         if self.path.startswith("/badkey/"):
             return self.reply(401, {"error": {"message": "Incorrect API key provided", "code": "invalid_api_key"}})
         if self.path.startswith("/limited/"):

@@ -19,6 +19,10 @@ variables = {v["name"]: v for v in dash["templating"]["list"]}
 check("datasource template variable", variables.get("datasource", {}).get("type") == "datasource")
 check("provider variable from label_values", "label_values(" in variables.get("provider", {}).get("definition", ""))
 check("check variable from label_values", "label_values(" in variables.get("check", {}).get("definition", ""))
+exporter = variables.get("instance", {})
+check("instance (exporter) variable: label_values, multi-select, All by default",
+      "label_values(" in exporter.get("definition", "") and exporter.get("multi") is True and exporter.get("includeAll") is True
+      and exporter.get("current", {}).get("value") == ["$__all"])
 check("fixed uid", dash.get("uid") == "provider-exporter")
 check("tags", bool(dash.get("tags")))
 check("schemaVersion >= 39", dash.get("schemaVersion", 0) >= 39)
@@ -31,9 +35,13 @@ for needed in ["providers", "state", "latency", "results", "rate limit", "incide
     check(f"a panel about {needed}", needed in titles)
 
 exprs = [t["expr"] for p in dash["panels"] for t in p.get("targets", [])]
+check("every panel query is filtered by the exporter variable",
+      all('instance=~"$instance"' in e for e in exprs))
+check("a panel shows up and latency per exporter side by side",
+      any("per exporter" in p["title"].lower() and all("instance" in t["expr"] for t in p["targets"]) for p in dash["panels"]))
 exprs += [v["definition"] for v in dash["templating"]["list"] if v.get("type") == "query"]
 def concrete(expr):
-    expr = expr.replace("$__rate_interval", "5m").replace("$__interval", "1m").replace("$provider", ".*").replace("$check", ".*")
+    expr = expr.replace("$__rate_interval", "5m").replace("$__interval", "1m").replace("$provider", ".*").replace("$check", ".*").replace("$instance", ".*")
     m = re.match(r"label_values\((.*), *\w+\)$", expr)
     return m.group(1) if m else expr
 

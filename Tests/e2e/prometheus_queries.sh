@@ -72,7 +72,7 @@ exprs = [("panel " + p["title"], t["expr"]) for p in dash["panels"] for t in p.g
 rules = [r for g in yaml.safe_load(open(f"{root}/alerts.yml"))["groups"] for r in g["rules"]]
 exprs += [("rule " + r["record"], r["expr"]) for r in rules if "record" in r]
 def concrete(e):
-    return e.replace("$__rate_interval", "1m").replace("$provider", ".*").replace("$check", ".*")
+    return e.replace("$__rate_interval", "1m").replace("$provider", ".*").replace("$check", ".*").replace("$instance", ".*")
 bad = 0
 for what, expr in exprs:
     url = f"{prom}/api/v1/query?query=" + urllib.parse.quote(concrete(expr))
