@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs `provider_exporter --config.check` on every YAML example in README.md
-# that has a providers: list, with obvious fake keys. Usage: readme_examples.sh BIN_DIR
+# that has a providers: list, with obvious fake keys (key files the examples
+# name, such as systemd credentials, are replaced by one fake key file).
+# Usage: readme_examples.sh BIN_DIR
 set -euo pipefail
 BIN=${1:?usage: readme_examples.sh BIN_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -12,7 +14,9 @@ import re, sys
 text = open(sys.argv[1]).read()
 # Exporter configs; Grafana's provisioning file has a providers: key too.
 blocks = [b for b in re.findall(r"```yaml\n(.*?)```", text, re.S) if "providers:" in b and "apiVersion:" not in b]
+open(f"{sys.argv[2]}/fake-key", "w").write("test-fake-key\n")
 for i, b in enumerate(blocks):
+    b = re.sub(r"api_key_file: \S+", f"api_key_file: {sys.argv[2]}/fake-key", b)
     open(f"{sys.argv[2]}/example-{i}.yml", "w").write(b)
 print(len(blocks))
 PY
