@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian machine with the Swift toolchain:
 # installs what the checks need (Prometheus, promtool and Alertmanager from Debian, curl's
-# headers to check our own against, systemd-analyze for the README's unit, Python's
+# headers to check our own against, systemd-analyze for the README's unit, Chromium for the
+# landing page, Python's
 # prometheus_client and PyYAML), builds, runs the Swift tests and the
 # end-to-end scripts. As root, the tests run in a network namespace that has
 # only loopback, so nothing can reach a real provider.
@@ -19,6 +20,7 @@ command -v curl >/dev/null 2>&1 || apt_needed+=(curl)
 command -v gzip >/dev/null 2>&1 || apt_needed+=(gzip)
 command -v wrk >/dev/null 2>&1 || apt_needed+=(wrk)
 command -v systemd-analyze >/dev/null 2>&1 || apt_needed+=(systemd)
+command -v chromium >/dev/null 2>&1 || apt_needed+=(chromium)
 command -v cc >/dev/null 2>&1 || apt_needed+=(gcc)
 # Only to check Sources/CCurl's own header against the real one; the build needs no curl headers.
 [ -f /usr/include/x86_64-linux-gnu/curl/curl.h ] || [ -f /usr/include/curl/curl.h ] || apt_needed+=(libcurl4-openssl-dev)
@@ -62,6 +64,8 @@ suite() {
   bash Tests/e2e/multi_exporter.sh "$bin"
   echo "== the README's systemd unit: systemd-analyze verify and security"
   bash Tests/e2e/systemd_unit.sh "$bin"
+  echo "== the landing page in headless Chromium: providers, recent probes, report links"
+  bash Tests/e2e/landing_page.sh "$bin"
   echo "== README config examples through --config.check"
   bash Tests/e2e/readme_examples.sh "$bin"
   echo "== end-to-end: live /metrics against promtool and prometheus_client"

@@ -188,6 +188,17 @@ import Testing
                 outputs[target] = try client.get(target).text
             }
             outputs["openmetrics"] = try client.get("/metrics", headers: ["Accept: application/openmetrics-text; version=1.0.0"]).text
+            // Debug reports: of the probes /probe just ran or reused, and of every
+            // recent probe the landing page links to.
+            for target in ["/probe?provider=echo&debug=true", "/probe?target=anthropic&debug=true",
+                           "/probe?target=loop&module=health&debug=true", "/probe?provider=cross-origin&debug=true"] {
+                outputs[target] = try client.get(target).text
+            }
+            #expect(outputs["/probe?provider=echo&debug=true"]!.contains("<secret>"))
+            let landing = try client.get("/").text
+            let ids = landing.components(separatedBy: "/probe?debug=true&amp;id=").dropFirst().compactMap { $0.split(separator: "\"").first }
+            #expect(ids.count >= 10, "recent probes listed: \(ids.count)")
+            for id in ids { outputs["report \(id)"] = try client.get("/probe?debug=true&id=\(id)").text }
             let valid = try String(contentsOfFile: path, encoding: .utf8)
             try Data((valid + "  - {name: extra, preset: openai, api_key_env: MATRIX_UNSET, api_key_file: \(keyFile)}\n").utf8)
                 .write(to: URL(fileURLWithPath: path))

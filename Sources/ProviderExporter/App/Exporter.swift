@@ -42,7 +42,11 @@ public final class Exporter: Sendable {
         limits.maxConnections = Exporter.connectionCap(requested: options.maxConnections, logger: logger)
         let routes = [
             Exporter.metricsRoute(path: options.telemetryPath, cache: cache),
-            Route("/") { _ in .now(LandingPage.response(telemetryPath: options.telemetryPath, providers: store.snapshot.providers)) },
+            Route("/") { [scheduler] request in
+                .now(LandingPage.response(telemetryPath: options.telemetryPath, providers: store.snapshot.providers,
+                                          recent: scheduler.runner.journal.recent, now: Posix.wallSeconds(),
+                                          refresh: request.queryValue("refresh").flatMap(Int.init)))
+            },
             Route("/api/v1/providers") { _ in
                 .now(HTTPResponse(status: 200, headers: [("Content-Type", "application/json")],
                                   body: Array(ProviderAPI.json(store.snapshot.providers).utf8)))
@@ -133,6 +137,14 @@ public final class Exporter: Sendable {
     /// Prometheus' scrape timeout less 0.5 s, then answers that provider's series.
     static func probe(_ request: HTTPRequest, config: ConfigStore, store: StateStore, runner: ProbeRunner,
                       minInterval: Double) -> RouteReply {
+        let debug = request.queryValue("debug") == "true"
+        // A kept report, by the id the landing page links to.
+        if debug, let idText = request.queryValue("id") {
+            guard let id = UInt64(idText), let entry = runner.journal.entry(id: id) else {
+                return .now(.text(404, "no probe #\(idText) is kept (the last \(ProbeJournal.capacity) are)"))
+            }
+            return .now(.text(200, ProbeReport.render(entry)))
+        }
         guard let name = request.queryValue("provider") ?? request.queryValue("target") else {
             return .now(.text(400, "missing ?provider=NAME (or ?target=NAME)"))
         }
@@ -157,6 +169,17 @@ public final class Exporter: Sendable {
                         _ = await runner.runIfDue(job, minInterval: minInterval, wait: timeout + 0.25, timeout: timeout)
                     }
                 }
+            }
+            if debug {
+                // The probe each check ran, or the last one it reuses.
+                let reports = selected.map { job -> String in
+                    if let entry = runner.journal.latest(provider: name, check: job.check) { return ProbeReport.render(entry) }
+                    let last = store.provider(named: name)?.checks.first { $0.config.name == job.check }
+                    let summary = last?.lastResult.map { "its last result is \($0.rawValue)" } ?? "it has not been probed yet"
+                    return "\(name)/\(job.check): no report is kept for its last probe (\(summary)); "
+                        + "the last \(ProbeJournal.capacity) probes are kept.\n"
+                }
+                return .text(200, reports.joined(separator: "\n" + String(repeating: "-", count: 72) + "\n\n"))
             }
             // With check=, only that check's per-check series (provider-level ones stay).
             let names = Set(selected.map(\.check))

@@ -43,12 +43,7 @@ public enum ConfigPrinter {
                 out += "    headers: {" + p.headers.map { "\(scalar($0.name)): \(scalar($0.value))" }.joined(separator: ", ") + "}\n"
             }
             if let page = p.statusPage {
-                var fields = ["url: \(scalar(page.url))", "format: \(page.format.rawValue)"]
-                if let c = page.components { fields.append("components: \(list(c))") }
-                fields.append("max_components: \(page.maxComponents)")
-                if let products = page.products { fields.append("products: \(list(products))") }
-                if !page.followRedirects { fields.append("follow_redirects: false") }
-                out += "    status_page: {\(fields.joined(separator: ", "))}\n"
+                out += "    status_page: \(statusPageYAML(page))\n"
             } else {
                 out += "    status_page: false\n"
             }
@@ -63,35 +58,49 @@ public enum ConfigPrinter {
             }
             out += "    checks:\n"
             if p.checks.isEmpty { out.removeLast("    checks:\n".count); out += "    checks: []\n" }
-            for c in p.checks {
-                out += "      - name: \(scalar(c.name))\n"
-                out += "        type: \(c.type.rawValue)\n"
-                out += "        interval: \(c.interval)\n"
-                out += "        timeout: \(c.timeout)\n"
-                out += "        failure_threshold: \(c.failureThreshold)\n"
-                out += "        degraded_latency: \(c.degradedLatency)\n"
-                out += "        expect_status: \(c.expectStatus)\n"
-                if !c.headers.isEmpty {
-                    out += "        headers: {" + c.headers.map { "\(scalar($0.name)): \(scalar($0.value))" }.joined(separator: ", ") + "}\n"
-                }
-                if let m = c.expectModel { out += "        expect_model: \(scalar(m))\n" }
-                if c.type == .chat {
-                    if let m = c.model { out += "        model: \(scalar(m))\n" }
-                    out += "        max_tokens: \(c.maxTokens)\n"
-                    out += "        stream: \(c.stream)\n"
-                }
-                if c.type == .http {
-                    if let url = c.url { out += "        url: \(scalar(url))\n" }
-                    out += "        method: \(c.method)\n"
-                    if let body = c.body { out += "        body: \(scalar(body))\n" }
-                    if let e = c.expectBody { out += "        expect_body: \(scalar(e))\n" }
-                    out += "        follow_redirects: \(c.followRedirects)\n"
-                }
-                out += "        reuse_connections: \(c.reuseConnections)\n"
-                if let tls = c.tls, tls != p.tls { out += "        tls: \(tlsYAML(tls))\n" }
-            }
+            for c in p.checks { out += checkYAML(c, providerTLS: p.tls) }
         }
         return out
+    }
+
+    /// One check as a YAML list item of a provider's `checks:` (six spaces in).
+    static func checkYAML(_ c: CheckConfig, providerTLS: TLSConfig?) -> String {
+        var out = "      - name: \(scalar(c.name))\n"
+        out += "        type: \(c.type.rawValue)\n"
+        out += "        interval: \(c.interval)\n"
+        out += "        timeout: \(c.timeout)\n"
+        out += "        failure_threshold: \(c.failureThreshold)\n"
+        out += "        degraded_latency: \(c.degradedLatency)\n"
+        out += "        expect_status: \(c.expectStatus)\n"
+        if !c.headers.isEmpty {
+            out += "        headers: {" + c.headers.map { "\(scalar($0.name)): \(scalar($0.value))" }.joined(separator: ", ") + "}\n"
+        }
+        if let m = c.expectModel { out += "        expect_model: \(scalar(m))\n" }
+        if c.type == .chat {
+            if let m = c.model { out += "        model: \(scalar(m))\n" }
+            out += "        max_tokens: \(c.maxTokens)\n"
+            out += "        stream: \(c.stream)\n"
+        }
+        if c.type == .http {
+            if let url = c.url { out += "        url: \(scalar(url))\n" }
+            out += "        method: \(c.method)\n"
+            if let body = c.body { out += "        body: \(scalar(body))\n" }
+            if let e = c.expectBody { out += "        expect_body: \(scalar(e))\n" }
+            out += "        follow_redirects: \(c.followRedirects)\n"
+        }
+        out += "        reuse_connections: \(c.reuseConnections)\n"
+        if let tls = c.tls, tls != providerTLS { out += "        tls: \(tlsYAML(tls))\n" }
+        return out
+    }
+
+    /// A status page as the flow mapping `status_page:` takes.
+    static func statusPageYAML(_ page: StatusPageConfig) -> String {
+        var fields = ["url: \(scalar(page.url))", "format: \(page.format.rawValue)"]
+        if let c = page.components { fields.append("components: \(list(c))") }
+        fields.append("max_components: \(page.maxComponents)")
+        if let products = page.products { fields.append("products: \(list(products))") }
+        if !page.followRedirects { fields.append("follow_redirects: false") }
+        return "{" + fields.joined(separator: ", ") + "}"
     }
 
     static func tlsYAML(_ tls: TLSConfig) -> String {

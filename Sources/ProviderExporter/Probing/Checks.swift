@@ -44,6 +44,7 @@ public enum Checks {
         var outcome = ProbeOutcome(result: classified.result, status: response.status, duration: response.duration,
                                    error: classified.error)
         outcome.rule = classified.rule
+        outcome.hops = response.hops
         outcome.phases = response.phases
         outcome.rateLimits = RateLimitParser.parse(response.headers, now: now)
         // Gemini's RetryInfo is a retry hint exactly like Retry-After; the header wins.
@@ -65,6 +66,7 @@ struct ModelsCheck: Check {
         var query = pageSizeQuery
         var total = 0.0
         var first: ClientResponse? = nil
+        var hops: [HopTrace] = []
         for number in 1...10 {
             let url = (provider.baseURL ?? "") + provider.modelsPath + (query.isEmpty ? "" : "?" + query)
             let remaining = deadline - Posix.monotonicSeconds()
@@ -73,6 +75,7 @@ struct ModelsCheck: Check {
             let response = await client.send(request)
             total += response.duration
             first = first ?? response
+            hops += response.hops
             let page = examine(response.body)
             guard var classified = Classifier.classify(response, expect: config.expectStatus, bodyProblem: page.problem) else { return nil }
             if classified.result == .success, let wanted = config.expectModel,
@@ -81,18 +84,20 @@ struct ModelsCheck: Check {
                 guard let next = page.next, number < 10 else {
                     let problem = "model \(wanted) is not listed" + (number == 10 ? " in 10 pages" : "")
                     classified = Classification(.invalid_response, error: problem, rule: "body check failed: \(problem)")
-                    return finish(response, classified, total, first)
+                    return finish(response, classified, total, first, hops)
                 }
                 query = [pageSizeQuery, next].filter { !$0.isEmpty }.joined(separator: "&")
                 continue
             }
-            return finish(response, classified, total, first)
+            return finish(response, classified, total, first, hops)
         }
         return nil // unreachable: the loop returns by page 10
     }
 
-    func finish(_ last: ClientResponse, _ classified: Classification, _ total: Double, _ first: ClientResponse?) -> ProbeOutcome {
+    func finish(_ last: ClientResponse, _ classified: Classification, _ total: Double, _ first: ClientResponse?,
+                _ hops: [HopTrace]) -> ProbeOutcome {
         var outcome = Checks.outcome(last, classified, now: Posix.wallSeconds())
+        outcome.hops = hops
         outcome.duration = total
         outcome.phases = first?.phases ?? last.phases
         return outcome

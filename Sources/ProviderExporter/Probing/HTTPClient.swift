@@ -69,8 +69,10 @@ public struct ClientResponse: Sendable {
     public var phases: PhaseTimings?
     /// Unix time the earliest certificate of the peer's chain expires (HTTPS).
     public var certificateExpiry: Double?
-    public var redirects = 0
-    /// Set when a redirect was not followed (API checks), for the log line.
+    /// Every hop of the exchange, redirects included, for the debug report.
+    public var hops: [HopTrace] = []
+    /// The `Location` of a redirect that was not followed (API checks), for the
+    /// error text.
     public var location: String?
     /// Monotonic seconds when the transfer thread started and finished this hop:
     /// timing is taken there, not where the caller resumes, so a busy task pool
@@ -114,16 +116,19 @@ public final class HTTPClient: Sendable {
         var current = request
         var redirects = 0
         var firstStart: Double? = nil
+        var hops: [HopTrace] = []
         while true {
             let remaining = deadline - Posix.monotonicSeconds()
             if remaining <= 0 {
                 var r = ClientResponse(error: .timeout)
                 r.duration = request.timeout
+                r.hops = hops
                 return r
             }
             var response = await transfer(current, timeout: remaining)
             firstStart = firstStart ?? response.startedAt
-            response.redirects = redirects
+            hops.append(HopTrace(current, userAgent: userAgent, response))
+            response.hops = hops
             response.duration = max(0, response.finishedAt - (firstStart ?? response.startedAt))
             guard response.error == nil, (300...399).contains(response.status), response.status != 304,
                   let next = response.location else { return response }

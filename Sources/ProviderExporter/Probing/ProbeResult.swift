@@ -30,6 +30,9 @@ public struct ProbeOutcome: Sendable {
     public var tokens: (input: Int, output: Int)?
     /// Streamed `chat` checks: seconds to the first content delta.
     public var timeToFirstToken: Double?
+    /// Every HTTP exchange of the probe (pages of a model list, redirects), for
+    /// the debug report; secret-free.
+    public var hops: [HopTrace] = []
 
     public init(result: ProbeResult, status: Int = 0, duration: Double = 0, error: String? = nil) {
         self.result = result

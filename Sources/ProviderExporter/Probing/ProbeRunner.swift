@@ -65,6 +65,8 @@ public final class ProbeRunner: Sendable {
     let store: StateStore
     let clock: any SchedulerClock
     let logger: Logger
+    /// The last probes with their debug reports.
+    public let journal = ProbeJournal()
     private let state = Mutex(State())
 
     init(client: HTTPClient, store: StateStore, clock: any SchedulerClock, logger: Logger) {
@@ -97,6 +99,7 @@ public final class ProbeRunner: Sendable {
             return tasks
         }
         for task in running { task.cancel() }
+        journal.retain { provider, check in keys.contains(provider + "\u{0}" + check) }
     }
 
     /// Cancels every probe in flight (shutdown).
@@ -109,7 +112,7 @@ public final class ProbeRunner: Sendable {
     /// nil when the probe was cancelled (a reload or shutdown).
     /// - Parameter due: the slot it was scheduled for, for the lag in the debug log.
     func run(_ job: Job, due: Double? = nil) async -> (finished: Finished, joined: Bool)? {
-        let (task, joined) = state.withLock { s in start(job, due: due, &s) }
+        let (task, joined) = state.withLock { s in start(job, due: due, source: .scheduler, &s) }
         guard let finished = await task.value else { return nil }
         return (finished, joined)
     }
@@ -124,7 +127,7 @@ public final class ProbeRunner: Sendable {
             if let running = entry?.task { return running }
             if let last = entry?.lastFinished, now - last < minInterval { return nil }
             if let hold = entry?.holdUntil, now < hold { return nil }
-            return start(job, due: nil, timeout: timeout, &s).task
+            return start(job, due: nil, timeout: timeout, source: .probeEndpoint, &s).task
         }
         guard let task else { return nil }
         return await withTaskGroup(of: Finished?.self) { group in
@@ -145,7 +148,8 @@ public final class ProbeRunner: Sendable {
     }
 
     /// The task probing `job`: the one in flight, or a new one.
-    private func start(_ job: Job, due: Double?, timeout: Double? = nil, _ s: inout State) -> (task: Task<Finished?, Never>, joined: Bool) {
+    private func start(_ job: Job, due: Double?, timeout: Double? = nil, source: ProbeJournal.Source,
+                       _ s: inout State) -> (task: Task<Finished?, Never>, joined: Bool) {
         if let running = s.entries[job.key]?.task { return (running, true) }
         let limiter = s.limiter
         var entry = s.entries[job.key] ?? Entry()
@@ -156,7 +160,8 @@ public final class ProbeRunner: Sendable {
         s.tokens += 1
         let token = s.tokens
         let task = Task { [self] () -> Finished? in
-            let finished = await probe(job, limiter: limiter, fetcher: fetcher, due: due, timeout: timeout ?? job.timeout)
+            let finished = await probe(job, limiter: limiter, fetcher: fetcher, due: due, timeout: timeout ?? job.timeout,
+                                       source: source)
             state.withLock { s in
                 guard s.entries[job.key]?.token == token else { return }
                 s.entries[job.key]?.task = nil
@@ -171,7 +176,8 @@ public final class ProbeRunner: Sendable {
     }
 
     /// Takes a permit, probes, records and logs. nil when cancelled.
-    private func probe(_ job: Job, limiter: ProbeLimiter, fetcher: StatusPageFetcher?, due: Double?, timeout: Double) async -> Finished? {
+    private func probe(_ job: Job, limiter: ProbeLimiter, fetcher: StatusPageFetcher?, due: Double?, timeout: Double,
+                       source: ProbeJournal.Source) async -> Finished? {
         await limiter.acquire()
         if Task.isCancelled {
             await limiter.release()
@@ -192,7 +198,14 @@ public final class ProbeRunner: Sendable {
         let at = clock.now()
         switch (job, finished) {
         case (.check, .api(let outcome)):
-            let transition = store.record(provider: job.provider, check: job.check, outcome: outcome, finishedAt: at)
+            let recorded = store.recordProbe(provider: job.provider, check: job.check, outcome: outcome, finishedAt: at)
+            let transition = recorded?.transition
+            if let recorded {
+                journal.append(ProbeJournal.Entry(
+                    id: 0, provider: job.provider, check: job.check, source: source, finishedAt: at, duration: outcome.duration,
+                    result: outcome.result.rawValue, failed: !outcome.result.isSuccess, stateBefore: recorded.before,
+                    stateAfter: recorded.after, detail: .api(outcome), snapshot: recorded.snapshot))
+            }
             if let hint = outcome.rateLimits.retryAfter, hint > 0 {
                 // Whoever ran it, a retry hint holds /probe back (bounded like the scheduler's).
                 state.withLock { s in
@@ -205,6 +218,17 @@ public final class ProbeRunner: Sendable {
         case (.page(_, let page), .page(let outcome)):
             let recorded = store.recordStatusPage(provider: job.provider, outcome: outcome, finishedAt: at)
             logPage(provider: job.provider, page: page, outcome: outcome, recorded: recorded)
+            if let snapshot = recorded.snapshot {
+                let result: FetchResult = switch outcome {
+                case .ok: .ok
+                case .notModified: .not_modified
+                case .error: .error
+                }
+                journal.append(ProbeJournal.Entry(
+                    id: 0, provider: job.provider, check: job.check, source: source, finishedAt: at, duration: at - started,
+                    result: result.rawValue, failed: result == .error, stateBefore: recorded.before, stateAfter: recorded.after,
+                    detail: .page(outcome, hops: fetcher?.lastHops ?? []), snapshot: snapshot))
+            }
         default:
             break
         }

@@ -75,6 +75,7 @@ struct RedactingCheck: Check {
         let redaction = Redaction(secrets)
         if let error = outcome.error { outcome.error = redaction.apply(error) }
         if let rule = outcome.rule { outcome.rule = redaction.apply(rule) }
+        outcome.hops = outcome.hops.map { $0.mapTexts(redaction.apply) }
         return outcome
     }
 }

@@ -80,6 +80,23 @@ public final class StateStore: Sendable {
     /// Records a finished probe; returns the provider's state change, if any.
     @discardableResult
     public func record(provider: String, check: String, outcome: ProbeOutcome, finishedAt: Double) -> StateTransition? {
+        recordProbe(provider: provider, check: check, outcome: outcome, finishedAt: finishedAt)?.transition
+    }
+
+    /// What recording a probe did: the state before and after, and the
+    /// provider as it left it with only this check (for the debug report).
+    public struct ProbeRecorded: Sendable {
+        public var before: ProviderHealth
+        public var after: ProviderHealth
+        public var snapshot: ProviderRecord
+        public var transition: StateTransition? {
+            before == after ? nil : StateTransition(provider: snapshot.config.name, from: before, to: after)
+        }
+    }
+
+    /// Records a finished probe; nil when the check is no longer configured.
+    @discardableResult
+    public func recordProbe(provider: String, check: String, outcome: ProbeOutcome, finishedAt: Double) -> ProbeRecorded? {
         store.withLock { s in
             guard let p = s.index[provider],
                   let c = s.providers[p].checks.firstIndex(where: { $0.config.name == check }) else { return nil }
@@ -116,7 +133,10 @@ public final class StateStore: Sendable {
             let before = s.providers[p].health
             let after = s.providers[p].evaluate(now: finishedAt)
             s.providers[p].health = after
-            return before == after ? nil : StateTransition(provider: provider, from: before, to: after)
+            var snapshot = s.providers[p]
+            snapshot.checks = [r]
+            snapshot.statusPage = nil
+            return ProbeRecorded(before: before, after: after, snapshot: snapshot)
         }
     }
 
@@ -124,6 +144,10 @@ public final class StateStore: Sendable {
     public struct PageRecorded: Sendable {
         public var transition: StateTransition?
         public var changes: [IncidentChange] = []
+        /// The state before and after, and the provider with only its page (debug report).
+        public var before: ProviderHealth = .unknown
+        public var after: ProviderHealth = .unknown
+        public var snapshot: ProviderRecord?
         /// Components cut by the cap, when that number changed.
         public var newlyCut: Int?
         /// Undocumented values this page had not used before (logged once each).
@@ -161,6 +185,11 @@ public final class StateStore: Sendable {
             let after = s.providers[p].evaluate(now: finishedAt)
             s.providers[p].health = after
             if before != after { recorded.transition = StateTransition(provider: provider, from: before, to: after) }
+            recorded.before = before
+            recorded.after = after
+            var snapshot = s.providers[p]
+            snapshot.checks = []
+            recorded.snapshot = snapshot
             return recorded
         }
     }

@@ -22,6 +22,8 @@ final class StatusPageFetcher: @unchecked Sendable {
     let page: StatusPageConfig
     let provider: ProviderConfig
     private var cache: [String: (etag: String?, lastModified: String?, body: [UInt8])] = [:]
+    /// The exchanges of the last fetch (conditional headers, 304s), for the debug report.
+    private(set) var lastHops: [HopTrace] = []
 
     init(page: StatusPageConfig, provider: ProviderConfig) {
         self.page = page
@@ -30,6 +32,7 @@ final class StatusPageFetcher: @unchecked Sendable {
 
     func fetch(using client: HTTPClient, timeout: Double, now: Double) async -> StatusPageOutcome? {
         let deadline = Posix.monotonicSeconds() + timeout
+        lastHops = []
         let urls = page.documentURLs
         guard let main = await document(urls.main, client, deadline) else { return nil }
         guard case .success(let (mainBody, mainChanged)) = main else { return main.failure.map { .error($0) } }
@@ -74,6 +77,7 @@ final class StatusPageFetcher: @unchecked Sendable {
             if let modified = cached.lastModified { request.headers.append(("If-Modified-Since", modified)) }
         }
         let response = await client.send(request)
+        lastHops += response.hops
         if let error = response.error {
             if error == .cancelled { return nil }
             return .failure(FetchFailure(text: "\(url): \(error)"))
