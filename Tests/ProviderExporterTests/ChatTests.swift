@@ -23,7 +23,7 @@ import Testing
         let fake = try FakeProvider()
         defer { fake.stop() }
         let p = try Self.provider("openai", fake: fake, stream: false)
-        #expect(p.checks[0].interval == .seconds(300) && p.checks[0].maxTokens == 1)
+        #expect(p.checks[0].interval == .seconds(300) && p.checks[0].chat?.maxTokens == 1)
         #expect(configErrors("providers:\n  - name: c\n    preset: cohere\n    api_key_env: OPENAI_API_KEY\n    checks: [{name: chat, type: chat, model: x}]\n")
             == ["cfg.yml:5:33: providers[0].checks[0].type: preset 'cohere' has no chat dialect here; use a models or http check"])
         #expect(configErrors("providers:\n  - name: c\n    preset: openai\n    api_key_env: OPENAI_API_KEY\n    checks: [{name: chat, type: chat}]\n")
@@ -107,6 +107,21 @@ import Testing
         let seen = try #require(fake.requests.first)
         let applied = try #require(seen.bodySentAt) - seen.receivedAt
         #expect(abs((outcome.timeToFirstToken ?? 0) - applied) < 0.005)
+    }
+
+    /// Anthropic's overload after a 200, as an `error` event in the stream
+    /// (synthetic, from Anthropic's documented streaming error event): the
+    /// event's error.type decides the result, not the missing content.
+    @Test func anthropicStreamErrorEventsAreClassifiedByType() async throws {
+        let fake = try FakeProvider()
+        defer { fake.stop() }
+        for (type, result) in [("overloaded_error", ProbeResult.overloaded), ("rate_limit_error", .rate_limited), ("invalid_request_error", .invalid_response)] {
+            let body = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":9,\"output_tokens\":1}}}\n\n"
+                + "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"\(type)\",\"message\":\"Overloaded\"}}\n\n"
+            fake.set("/v1/messages", FakeProvider.Script(headers: [("Content-Type", "text/event-stream")], body: Array(body.utf8)))
+            let outcome = try #require(await Self.run(try Self.provider("anthropic", fake: fake, stream: true)))
+            #expect(outcome.result == result, "\(type)")
+        }
     }
 
     @Test(arguments: [

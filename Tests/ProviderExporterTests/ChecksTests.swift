@@ -64,9 +64,9 @@ import Testing
         defer { fake.stop() }
         fake.set("/v1/models", FakeProvider.Script(body: try fixture("models/" + file)))
         var p = try Self.provider(fake)
-        p.checks[0].expectModel = model
+        p.checks[0].kind = .models(expectModel: model)
         #expect(await Checks.make(p.checks[0], provider: p).run(using: HTTPClientTests.client, timeout: 3)?.result == .success)
-        p.checks[0].expectModel = "no-such-model"
+        p.checks[0].kind = .models(expectModel: "no-such-model")
         #expect(await Checks.make(p.checks[0], provider: p).run(using: HTTPClientTests.client, timeout: 3)?.result == .invalid_response)
     }
 

@@ -42,11 +42,60 @@ public struct StatusMatcher: Sendable, Equatable, CustomStringConvertible {
 
 public enum CheckType: String, Sendable, CaseIterable {
     case models, chat, http, balance
+
+    /// The keys a check of this type may set besides the common ones: the one
+    /// table the loader checks keys against.
+    public var keys: [String] {
+        switch self {
+        case .models: ["expect_model"]
+        case .chat: ["model", "max_tokens", "stream"]
+        case .http: ["url", "method", "body", "expect_body", "follow_redirects"]
+        case .balance: []
+        }
+    }
+}
+
+/// A check's kind with the fields that apply to it, so that a field of
+/// another kind cannot be set. Dialects are resolved when the config loads: a
+/// check whose provider has none is a config error, never a check that stops.
+public enum CheckKind: Sendable, Equatable {
+    /// `GET {base_url}{models_path}`; with a model, that model must be listed.
+    case models(expectModel: String?)
+    case chat(ChatSpec)
+    case http(HTTPSpec)
+    case balance(BalanceDialect)
+
+    public var type: CheckType {
+        switch self {
+        case .models: .models
+        case .chat: .chat
+        case .http: .http
+        case .balance: .balance
+        }
+    }
+}
+
+/// A `chat` check's completion request.
+public struct ChatSpec: Sendable, Equatable {
+    public var model: String
+    public var maxTokens = 1
+    public var stream = false
+    public var dialect: ChatDialect
+}
+
+/// An `http` check's request and body check.
+public struct HTTPSpec: Sendable, Equatable {
+    public var url: String
+    public var method = "GET"
+    public var body: String?
+    /// A regular expression the body must match.
+    public var expectBody: String?
+    public var followRedirects = true
 }
 
 public struct CheckConfig: Sendable {
     public var name: String
-    public var type: CheckType
+    public var kind: CheckKind
     public var interval: PromDuration
     public var timeout: PromDuration
     public var failureThreshold: Int
@@ -54,20 +103,28 @@ public struct CheckConfig: Sendable {
     public var expectStatus: StatusMatcher
     /// Extra request headers: the provider's, then the check's (which win).
     public var headers: [(name: String, value: String)]
-    // models
-    public var expectModel: String?
-    // chat
-    public var model: String?
-    public var maxTokens = 1
-    public var stream = false
-    // http
-    public var url: String?
-    public var method = "GET"
-    public var body: String?
-    public var expectBody: String?
-    public var followRedirects = true
     public var reuseConnections = false
     public var tls: TLSConfig?
+
+    public var type: CheckType { kind.type }
+
+    /// `models` checks: the model that must be listed.
+    public var expectModel: String? {
+        if case .models(let model) = kind { return model }
+        return nil
+    }
+
+    /// `chat` checks: the request, nil for other kinds.
+    public var chat: ChatSpec? {
+        if case .chat(let spec) = kind { return spec }
+        return nil
+    }
+
+    /// `http` checks: the request, nil for other kinds.
+    public var http: HTTPSpec? {
+        if case .http(let spec) = kind { return spec }
+        return nil
+    }
 }
 
 public enum StatusPageFormat: String, Sendable, CaseIterable {

@@ -76,17 +76,18 @@ public enum ConfigPrinter {
             out += "        headers: {" + c.headers.map { "\(scalar($0.name)): \(scalar($0.value))" }.joined(separator: ", ") + "}\n"
         }
         if let m = c.expectModel { out += "        expect_model: \(scalar(m))\n" }
-        if c.type == .chat {
-            if let m = c.model { out += "        model: \(scalar(m))\n" }
-            out += "        max_tokens: \(c.maxTokens)\n"
-            out += "        stream: \(c.stream)\n"
-        }
-        if c.type == .http {
-            if let url = c.url { out += "        url: \(scalar(url))\n" }
-            out += "        method: \(c.method)\n"
-            if let body = c.body { out += "        body: \(scalar(body))\n" }
-            if let e = c.expectBody { out += "        expect_body: \(scalar(e))\n" }
-            out += "        follow_redirects: \(c.followRedirects)\n"
+        switch c.kind {
+        case .models, .balance: break
+        case .chat(let spec):
+            out += "        model: \(scalar(spec.model))\n"
+            out += "        max_tokens: \(spec.maxTokens)\n"
+            out += "        stream: \(spec.stream)\n"
+        case .http(let spec):
+            out += "        url: \(scalar(spec.url))\n"
+            out += "        method: \(spec.method)\n"
+            if let body = spec.body { out += "        body: \(scalar(body))\n" }
+            if let e = spec.expectBody { out += "        expect_body: \(scalar(e))\n" }
+            out += "        follow_redirects: \(spec.followRedirects)\n"
         }
         out += "        reuse_connections: \(c.reuseConnections)\n"
         if let tls = c.tls, tls != providerTLS { out += "        tls: \(tlsYAML(tls))\n" }

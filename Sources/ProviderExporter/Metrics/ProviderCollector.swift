@@ -55,10 +55,10 @@ public struct ProviderCollector: MetricsCollector {
                 for result in ProbeResult.allCases { probes.append(Series(labels + [result.rawValue], Double(c.counts[result] ?? 0))) }
                 for reason in SkipReason.allCases { skipped.append(Series(labels + [reason.rawValue], Double(c.skipped[reason] ?? 0))) }
                 duration.append(Series(labels, histogram: c.histogram))
-                if c.config.type == .chat {
+                if let chat = c.config.chat {
                     tokens.append(Series(labels + ["input"], Double(c.inputTokens)))
                     tokens.append(Series(labels + ["output"], Double(c.outputTokens)))
-                    if c.config.stream { ttft.append(Series(labels, histogram: c.timeToFirstToken)) }
+                    if chat.stream { ttft.append(Series(labels, histogram: c.timeToFirstToken)) }
                 }
                 if let t = c.nextProbeAt { next.append(Series(labels, t)) }
                 threshold.append(Series(labels, Double(c.config.failureThreshold)))

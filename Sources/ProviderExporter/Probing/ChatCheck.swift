@@ -8,21 +8,31 @@
 /// the first content delta.
 struct ChatCheck: Check {
     let config: CheckConfig
+    let spec: ChatSpec
     let provider: ProviderConfig
 
     static let prompt = "Reply with the single word OK."
 
+    /// Anthropic's stream `error` event types with a result of their own.
+    static let streamErrors: [String: ProbeResult] = ["overloaded_error": .overloaded, "rate_limit_error": .rate_limited,
+                                                      "api_error": .server_error]
+
     func run(using client: HTTPClient, timeout: Double) async -> ProbeOutcome? {
-        guard let dialect = provider.chat, let model = config.model else { return nil }
+        let (dialect, model) = (spec.dialect, spec.model)
         var request = Checks.baseRequest(url: url(dialect, model), check: config, provider: provider, timeout: timeout, withKey: true)
         request.method = "POST"
         request.headers.append(("Content-Type", "application/json"))
         request.body = Array(body(dialect, model).utf8)
         request.maxRedirects = 0
-        request.recordChunkArrivals = config.stream
+        request.recordChunkArrivals = spec.stream
         let response = await client.send(request)
-        let reading = config.stream ? ChatReading.stream(response.body, dialect) : ChatReading.whole(response.body, dialect)
-        guard let classified = Classifier.classify(response, expect: config.expectStatus, bodyProblem: reading.problem) else { return nil }
+        let reading = spec.stream ? ChatReading.stream(response.body, dialect) : ChatReading.whole(response.body, dialect)
+        guard var classified = Classifier.classify(response, expect: config.expectStatus, bodyProblem: reading.problem) else { return nil }
+        // Anthropic reports an overload or rate limit that comes after a 200 as
+        // an `error` event in the stream: its structured type decides.
+        if classified.result == .invalid_response, let type = reading.streamErrorType, let result = Self.streamErrors[type] {
+            classified = Classification(result, error: "stream error: \(type)", rule: "stream error event, error.type \"\(type)\" -> \(result.rawValue)")
+        }
         var outcome = Checks.outcome(response, classified, now: Posix.wallSeconds())
         outcome.tokens = reading.tokens
         if classified.result == .success, let offset = reading.firstContentEnd {
@@ -38,19 +48,19 @@ struct ChatCheck: Check {
         case .anthropic: return base + "/messages"
         case .gemini:
             let escaped = model.addingPathPercentEncoding()
-            return base + "/models/\(escaped)" + (config.stream ? ":streamGenerateContent?alt=sse" : ":generateContent")
+            return base + "/models/\(escaped)" + (spec.stream ? ":streamGenerateContent?alt=sse" : ":generateContent")
         }
     }
 
     func body(_ dialect: ChatDialect, _ model: String) -> String {
-        let m = Logger.jsonString(model), p = Logger.jsonString(Self.prompt), n = config.maxTokens
+        let m = Logger.jsonString(model), p = Logger.jsonString(Self.prompt), n = spec.maxTokens
         switch dialect {
         case .openai:
-            let stream = config.stream ? #","stream":true,"stream_options":{"include_usage":true}"# : ""
+            let stream = spec.stream ? #","stream":true,"stream_options":{"include_usage":true}"# : ""
             let limit = Logger.jsonString(provider.chatMaxTokensField)
             return #"{"model":\#(m),"messages":[{"role":"user","content":\#(p)}],\#(limit):\#(n)\#(stream)}"#
         case .anthropic:
-            let stream = config.stream ? #","stream":true"# : ""
+            let stream = spec.stream ? #","stream":true"# : ""
             return #"{"model":\#(m),"max_tokens":\#(n),"messages":[{"role":"user","content":\#(p)}]\#(stream)}"#
         case .gemini:
             return #"{"contents":[{"role":"user","parts":[{"text":\#(p)}]}],"generationConfig":{"maxOutputTokens":\#(n)}}"#
@@ -62,6 +72,8 @@ struct ChatCheck: Check {
 /// streams where the first content delta ended (a byte offset).
 struct ChatReading {
     var problem: String?
+    /// The `error.type` of a stream's `error` event (Anthropic).
+    var streamErrorType: String?
     var tokens: (input: Int, output: Int)?
     var firstContentEnd: Int?
 
@@ -118,7 +130,9 @@ struct ChatReading {
                 case "message_stop"?:
                     ended = true
                 case "error"?:
-                    reading.problem = "stream reported an error: \(json["error"]?["type"]?.string ?? "unknown")"
+                    let type = json["error"]?["type"]?.string
+                    reading.streamErrorType = type
+                    reading.problem = "stream reported an error: \(type ?? "unknown")"
                 default: break
                 }
             case .gemini:

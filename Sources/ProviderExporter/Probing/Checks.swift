@@ -9,11 +9,11 @@ public protocol Check: Sendable {
 public enum Checks {
     /// Every check's error text passes through the provider's redaction.
     public static func make(_ check: CheckConfig, provider: ProviderConfig) -> any Check {
-        let inner: any Check = switch check.type {
+        let inner: any Check = switch check.kind {
         case .models: ModelsCheck(config: check, provider: provider)
-        case .http: HTTPCheck(config: check, provider: provider)
-        case .balance: BalanceCheck(config: check, provider: provider)
-        case .chat: ChatCheck(config: check, provider: provider)
+        case .http(let spec): HTTPCheck(config: check, spec: spec, provider: provider)
+        case .balance(let dialect): BalanceCheck(config: check, dialect: dialect, provider: provider)
+        case .chat(let spec): ChatCheck(config: check, spec: spec, provider: provider)
         }
         let secrets = (provider.apiKey.map { [$0] } ?? []) + provider.secretHeaders.map(\.value)
         return secrets.isEmpty ? inner : RedactingCheck(inner: inner, secrets: secrets)
@@ -142,16 +142,18 @@ struct ModelsCheck: Check {
 /// redirects unless `follow_redirects: false`.
 struct HTTPCheck: Check {
     let config: CheckConfig
+    let spec: HTTPSpec
     let provider: ProviderConfig
 
     func run(using client: HTTPClient, timeout: Double) async -> ProbeOutcome? {
-        var request = Checks.baseRequest(url: config.url ?? "", check: config, provider: provider, timeout: timeout, withKey: false)
-        request.method = config.method
-        request.body = config.body.map { Array($0.utf8) }
-        request.maxRedirects = config.followRedirects ? 5 : 0
+        var request = Checks.baseRequest(url: spec.url, check: config, provider: provider, timeout: timeout, withKey: false)
+        request.method = spec.method
+        request.body = spec.body.map { Array($0.utf8) }
+        request.maxRedirects = spec.followRedirects ? 5 : 0
         let response = await client.send(request)
         var problem: String? = nil
-        if let pattern = config.expectBody, let regex = try? Regex(pattern) {
+        // The pattern was compiled once when the config loaded.
+        if let pattern = spec.expectBody, let regex = try? Regex(pattern) {
             let text = String(decoding: response.body, as: UTF8.self)
             if !text.contains(regex) { problem = "body does not match expect_body" }
         }
@@ -170,10 +172,10 @@ extension String {
 /// `GET /user/balance`) into `provider_credit_balance{currency}`.
 struct BalanceCheck: Check {
     let config: CheckConfig
+    let dialect: BalanceDialect
     let provider: ProviderConfig
 
     func run(using client: HTTPClient, timeout: Double) async -> ProbeOutcome? {
-        guard let dialect = provider.balance else { return nil }
         var request = Checks.baseRequest(url: (provider.baseURL ?? "") + dialect.path, check: config, provider: provider,
                                          timeout: timeout, withKey: true)
         request.maxRedirects = 0
