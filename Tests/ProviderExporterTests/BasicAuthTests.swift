@@ -52,7 +52,7 @@ import Testing
 
     /// The whole route table behind the check, through the real server.
     @Test func everyRouteButHealthAndReadinessNeedsCredentials() async throws {
-        let path = try BinaryTests.writeTemp("web.yml", "basic_auth_users:\n  alice: '\(Self.hash2y)'\n")
+        let path = try TestBinary.writeTemp("web.yml", "basic_auth_users:\n  alice: '\(Self.hash2y)'\n")
         var options = Options()
         options.listenAddress = ListenAddress(host: "127.0.0.1", port: 0)
         options.webConfigFile = path

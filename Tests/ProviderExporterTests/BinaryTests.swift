@@ -4,48 +4,10 @@ import ProviderExporter
 
 /// Tests that run the built `provider_exporter` binary as users do.
 @Suite(.serialized) struct BinaryTests {
-    /// The binary sits next to the test bundle in the build directory.
-    static var binary: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("provider_exporter")
-    }
-
-    struct Run {
-        let process: Process
-        let stderr: Pipe
-        let port: UInt16
-    }
-
-    /// Starts the binary on an ephemeral loopback port, read from its log.
-    static func start(_ arguments: [String] = [], environment: [String: String] = [:]) throws -> Run {
-        let process = Process()
-        process.executableURL = binary
-        process.environment = ["PATH": "/usr/bin:/bin"].merging(environment) { $1 }
-        let config = arguments.contains { $0.hasPrefix("--config.file") } ? [] : ["--config.file=\(try Self.loopbackConfigPath())"]
-        process.arguments = ["--web.listen-address=127.0.0.1:0"] + config + arguments
-        let stderr = Pipe()
-        process.standardError = stderr
-        try process.run()
-        var seen = ""
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            let data = stderr.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            seen += String(decoding: data, as: UTF8.self)
-            // logfmt `port=N` or JSON `"port":"N"`.
-            if let range = seen.range(of: #"port(=|":")\d+"#, options: .regularExpression),
-               let port = UInt16(seen[range].filter(\.isNumber)) {
-                return Run(process: process, stderr: stderr, port: port)
-            }
-        }
-        process.terminate()
-        throw RawClient.Failure(description: "no port in log: \(seen)")
-    }
-
     @Test(arguments: [SIGTERM, SIGINT])
     func signalStopsWithStatusZeroWithinFiveSeconds(signal: Int32) async throws {
         try await offPool {
-            let run = try Self.start()
+            let run = try TestBinary.start()
             // An idle keep-alive connection must not hold the exit up.
             let client = try RawClient(port: run.port)
             #expect(try client.get("/metrics").status == 200)
@@ -66,11 +28,11 @@ import ProviderExporter
     /// stops the exporter as soon as /-/ready answers). SIGTERM at every point
     /// of start-up, 0 to 60 ms after exec, must end the process within 5 s.
     @Test func signalAtAnyPointOfStartUpStops() async throws {
-        let config = try Self.loopbackConfigPath()
+        let config = try TestBinary.loopbackConfigPath()
         try await offPool {
             for delay in stride(from: 0, through: 60_000, by: 3_000) {
                 let process = Process()
-                process.executableURL = Self.binary
+                process.executableURL = TestBinary.binary
                 process.environment = ["PATH": "/usr/bin:/bin"]
                 process.arguments = ["--web.listen-address=127.0.0.1:0", "--config.file=\(config)", "--log.level=error"]
                 try process.run()
@@ -86,24 +48,10 @@ import ProviderExporter
         }
     }
 
-    static func runToEnd(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = binary
-        process.environment = ["PATH": "/usr/bin:/bin"].merging(environment) { $1 }
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, stdout, stderr)
-    }
 
     @Test func unknownFlagExitsTwoNamingIt() async throws {
         try await offPool {
-            let result = try Self.runToEnd(["--web.listen-adress=:1"])
+            let result = try TestBinary.runToEnd(["--web.listen-adress=:1"])
             #expect(result.status == 2)
             #expect(result.stderr.contains("--web.listen-adress"))
         }
@@ -111,18 +59,18 @@ import ProviderExporter
 
     @Test func versionAndHelp() async throws {
         try await offPool {
-            let version = try Self.runToEnd(["--version"])
+            let version = try TestBinary.runToEnd(["--version"])
             #expect(version.status == 0 && version.stdout.hasPrefix("provider_exporter, version \(BuildInfo.version)"))
-            let help = try Self.runToEnd(["--help"])
+            let help = try TestBinary.runToEnd(["--help"])
             #expect(help.status == 0 && help.stdout.contains("--web.max-connections"))
         }
     }
 
     @Test func busyPortIsAClearErrorNotACrash() async throws {
         try await offPool {
-            let run = try Self.start()
+            let run = try TestBinary.start()
             defer { run.process.terminate(); run.process.waitUntilExit() }
-            let second = try Self.runToEnd(["--web.listen-address=127.0.0.1:\(run.port)", "--config.file=\(Self.loopbackConfigPath())"])
+            let second = try TestBinary.runToEnd(["--web.listen-address=127.0.0.1:\(run.port)", "--config.file=\(TestBinary.loopbackConfigPath())"])
             #expect(second.status == 1)
             #expect(second.stderr.contains("Address already in use"))
         }
@@ -130,7 +78,7 @@ import ProviderExporter
 
     @Test func jsonLogFormat() async throws {
         try await offPool {
-            let run = try Self.start(["--log.format=json"])
+            let run = try TestBinary.start(["--log.format=json"])
             run.process.terminate()
             run.process.waitUntilExit()
             let rest = String(decoding: run.stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
@@ -140,13 +88,6 @@ import ProviderExporter
         }
     }
 
-    static func writeTemp(_ name: String, _ text: String) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pe-bin-\(getpid())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let url = dir.appendingPathComponent(name)
-        try Data(text.utf8).write(to: url)
-        return url.path
-    }
 
     static let goodConfig = """
     providers:
@@ -163,19 +104,19 @@ import ProviderExporter
 
     @Test func configCheckPassesAndFailsWithLocations() async throws {
         try await offPool {
-            let good = try Self.writeTemp("good.yml", Self.goodConfig)
-            let ok = try Self.runToEnd(["--config.file=\(good)", "--config.check"], environment: Self.keys)
+            let good = try TestBinary.writeTemp("good.yml", Self.goodConfig)
+            let ok = try TestBinary.runToEnd(["--config.file=\(good)", "--config.check"], environment: Self.keys)
             #expect(ok.status == 0, "\(ok.stderr)")
             #expect(ok.stdout.contains("provider gw; preset openai_compatible; checks: models (models every 1m)"))
             #expect(ok.stdout.hasSuffix("config OK: 2 provider(s)\n"))
 
-            let bad = try Self.writeTemp("bad.yml", Self.goodConfig.replacingOccurrences(of: "base_url:", with: "base_urll:"))
-            let failed = try Self.runToEnd(["--config.file=\(bad)", "--config.check"], environment: Self.keys)
+            let bad = try TestBinary.writeTemp("bad.yml", Self.goodConfig.replacingOccurrences(of: "base_url:", with: "base_urll:"))
+            let failed = try TestBinary.runToEnd(["--config.file=\(bad)", "--config.check"], environment: Self.keys)
             #expect(failed.status == 1)
             #expect(failed.stderr.contains("\(bad):4:5: providers[0]: unknown key 'base_urll' (did you mean 'base_url'?)"))
             #expect(failed.stderr.contains("\(bad):2:5: providers[0]: preset 'openai_compatible' needs base_url"))
 
-            let missingKey = try Self.runToEnd(["--config.file=\(good)", "--config.check"], environment: ["ORG_KEY": "x"])
+            let missingKey = try TestBinary.runToEnd(["--config.file=\(good)", "--config.check"], environment: ["ORG_KEY": "x"])
             #expect(missingKey.status == 1)
             #expect(missingKey.stderr.contains("environment variable OPENAI_API_KEY is not set"))
         }
@@ -183,12 +124,12 @@ import ProviderExporter
 
     @Test func configPrintNeverShowsSecrets() async throws {
         try await offPool {
-            let good = try Self.writeTemp("print.yml", Self.goodConfig)
-            let printed = try Self.runToEnd(["--config.file=\(good)", "--config.print"], environment: Self.keys)
+            let good = try TestBinary.writeTemp("print.yml", Self.goodConfig)
+            let printed = try TestBinary.runToEnd(["--config.file=\(good)", "--config.print"], environment: Self.keys)
             #expect(printed.status == 0)
             #expect(printed.stdout.contains("api_key_env: OPENAI_API_KEY  # <secret>"))
             for secret in Self.keys.values { #expect(!printed.stdout.contains(secret) && !printed.stderr.contains(secret)) }
-            let builtIn = try Self.runToEnd(["--config.print"], environment: Self.keys)
+            let builtIn = try TestBinary.runToEnd(["--config.print"], environment: Self.keys)
             #expect(builtIn.stdout.contains("name: openai") && builtIn.stdout.contains("# checks from the preset: models"))
             #expect(!builtIn.stdout.contains("test-key-openai-123"))
         }
@@ -196,8 +137,8 @@ import ProviderExporter
 
     @Test func badReloadKeepsTheRunningConfigAndGoodReloadsApply() async throws {
         try await offPool {
-            let path = try Self.writeTemp("reload.yml", Self.goodConfig)
-            let run = try Self.start(["--config.file=\(path)"], environment: Self.keys)
+            let path = try TestBinary.writeTemp("reload.yml", Self.goodConfig)
+            let run = try TestBinary.start(["--config.file=\(path)"], environment: Self.keys)
             defer { run.process.terminate(); run.process.waitUntilExit() }
             let client = try RawClient(port: run.port)
             let before = try client.get("/config")
@@ -227,7 +168,6 @@ import ProviderExporter
         }
     }
 
-    static func loopbackConfigPath() throws -> String { try writeTemp("loopback.yml", loopbackConfig) }
 
     /// The no-argument exporter, only where loopback is the only network: its
     /// built-in default fetches public status pages, which must then fail to
@@ -236,7 +176,7 @@ import ProviderExporter
     func noArgumentsMonitorsEveryPresetsStatusPage() async throws {
         try await offPool {
             let process = Process()
-            process.executableURL = Self.binary
+            process.executableURL = TestBinary.binary
             process.environment = ["PATH": "/usr/bin:/bin"]
             process.arguments = []
             let stderr = Pipe()

@@ -16,7 +16,7 @@ import Testing
     }
 
     static func run(_ p: ProviderConfig) async -> ProbeOutcome? {
-        await Checks.make(p.checks[0], provider: p).run(using: HTTPClientTests.client, timeout: 5)
+        await Checks.make(p.checks[0], provider: p).run(using: testClient, timeout: 5)
     }
 
     @Test func chatDefaultsAndValidation() throws {
@@ -142,14 +142,14 @@ import Testing
         """, fileName: "t.yml", environment: PresetTests.keyEnvironment)
         let store = StateStore()
         store.apply(config)
-        var text = String(decoding: ExpositionEncoder.encode(ProviderCollector(store: store).collect(), format: .text), as: UTF8.self)
+        var text = exposition(store)
         #expect(text.contains("provider_probe_tokens_total{check=\"chat\",kind=\"input\",provider=\"p\"} 0\n"))
         var outcome = ProbeOutcome(result: .success, status: 200, duration: 0.5)
         outcome.tokens = (10, 1)
         outcome.timeToFirstToken = 0.3
         store.record(provider: "p", check: "chat", outcome: outcome, finishedAt: 1)
         store.record(provider: "p", check: "chat", outcome: outcome, finishedAt: 2)
-        text = String(decoding: ExpositionEncoder.encode(ProviderCollector(store: store).collect(), format: .text), as: UTF8.self)
+        text = exposition(store)
         #expect(text.contains("provider_probe_tokens_total{check=\"chat\",kind=\"input\",provider=\"p\"} 20\n"))
         #expect(text.contains("provider_probe_tokens_total{check=\"chat\",kind=\"output\",provider=\"p\"} 2\n"))
         #expect(text.contains("provider_time_to_first_token_seconds_bucket{check=\"chat\",provider=\"p\",le=\"0.5\"} 2\n"))

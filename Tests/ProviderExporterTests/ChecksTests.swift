@@ -22,7 +22,7 @@ import Testing
         fake.set("/v1/models?limit=1000", .json(200, #"{"data":[{"id":"a"}],"has_more":true,"last_id":"a b"}"#))
         fake.set("/v1/models?limit=1000&after_id=a%20b", .json(200, #"{"data":[{"id":"wanted"}],"has_more":false}"#))
         let p = try Self.provider(fake, pagination: .afterID(param: "after_id", limit: 1000))
-        let outcome = await Checks.make(p.checks[0], provider: p).run(using: HTTPClientTests.client, timeout: 10)
+        let outcome = await Checks.make(p.checks[0], provider: p).run(using: testClient, timeout: 10)
         #expect(outcome?.result == .success)
         #expect(fake.requests.count == 2)
         #expect(fake.requests.allSatisfy { $0.headers["authorization"] == "Bearer test-key-openai-123" })
@@ -34,10 +34,10 @@ import Testing
         fake.set("/v1/models?pageSize=1000", .json(200, #"{"models":[{"name":"models/x"}],"nextPageToken":"t1"}"#))
         fake.set("/v1/models?pageSize=1000&pageToken=t1", .json(200, #"{"models":[{"name":"models/wanted"}]}"#))
         let p = try Self.provider(fake, pagination: .pageToken(pageSize: 1000))
-        #expect(await Checks.make(p.checks[0], provider: p).run(using: HTTPClientTests.client, timeout: 10)?.result == .success)
+        #expect(await Checks.make(p.checks[0], provider: p).run(using: testClient, timeout: 10)?.result == .success)
         // Without the model anywhere: invalid_response naming it.
         fake.set("/v1/models?pageSize=1000&pageToken=t1", .json(200, #"{"models":[]}"#))
-        let missing = await Checks.make(p.checks[0], provider: p).run(using: HTTPClientTests.client, timeout: 10)
+        let missing = await Checks.make(p.checks[0], provider: p).run(using: testClient, timeout: 10)
         #expect(missing?.result == .invalid_response && missing?.error == "model wanted is not listed")
     }
 
@@ -53,7 +53,7 @@ import Testing
         defer { fake.stop() }
         fake.set("/v1/models", .json(200, body))
         let p = try Self.provider(fake)
-        #expect(await Checks.make(p.checks[0], provider: p).run(using: HTTPClientTests.client, timeout: 10)?.result == expected)
+        #expect(await Checks.make(p.checks[0], provider: p).run(using: testClient, timeout: 10)?.result == expected)
     }
 
     /// The recorded model lists of shared/fixtures/models.
@@ -65,9 +65,9 @@ import Testing
         fake.set("/v1/models", FakeProvider.Script(body: try fixture("models/" + file)))
         var p = try Self.provider(fake)
         p.checks[0].kind = .models(expectModel: model)
-        #expect(await Checks.make(p.checks[0], provider: p).run(using: HTTPClientTests.client, timeout: 3)?.result == .success)
+        #expect(await Checks.make(p.checks[0], provider: p).run(using: testClient, timeout: 3)?.result == .success)
         p.checks[0].kind = .models(expectModel: "no-such-model")
-        #expect(await Checks.make(p.checks[0], provider: p).run(using: HTTPClientTests.client, timeout: 3)?.result == .invalid_response)
+        #expect(await Checks.make(p.checks[0], provider: p).run(using: testClient, timeout: 3)?.result == .invalid_response)
     }
 
     @Test func httpCheckSendsMethodBodyAndMatchesTheBody() async throws {
@@ -87,7 +87,7 @@ import Testing
         """)
         let p = config.providers[0]
         let results = await [p.checks[0], p.checks[1], p.checks[2]].asyncMap {
-            await Checks.make($0, provider: p).run(using: HTTPClientTests.client, timeout: 10)?.result
+            await Checks.make($0, provider: p).run(using: testClient, timeout: 10)?.result
         }
         #expect(results == [.success, .invalid_response, .http_error])
         let seen = try #require(fake.requests.first)
@@ -119,13 +119,13 @@ extension Array {
         """)
         let store = StateStore()
         let clock = ManualClock(1_000_000)
-        let scheduler = Scheduler(client: HTTPClientTests.client, store: store, clock: clock, logger: quietLogger)
+        let scheduler = Scheduler(client: testClient, store: store, clock: clock, logger: quietLogger)
         store.apply(config)
         scheduler.apply(config)
         defer { scheduler.stop() }
-        #expect(await SchedulerTests.eventually { store.snapshot.providers[0].checks.allSatisfy { $0.nextProbeAt != nil } })
+        #expect(await eventually { store.snapshot.providers[0].checks.allSatisfy { $0.nextProbeAt != nil } })
         clock.advance(to: 1_000_000 + 10) // every check is due
-        #expect(await SchedulerTests.eventually { fake.requests.count == 2 })
+        #expect(await eventually { fake.requests.count == 2 })
         try await Task.sleep(for: .milliseconds(200))
         #expect(fake.requests.count == 2)
         #expect(store.snapshot.inFlight == 2)
@@ -133,7 +133,7 @@ extension Array {
         // A reload cancels the hanging probes at once; nothing is recorded for them.
         let started = Date()
         scheduler.apply(config)
-        #expect(await SchedulerTests.eventually { store.snapshot.inFlight == 0 })
+        #expect(await eventually { store.snapshot.inFlight == 0 })
         #expect(Date().timeIntervalSince(started) < 2)
         #expect(store.snapshot.providers[0].checks.allSatisfy { $0.lastResult == nil })
     }

@@ -127,10 +127,10 @@ func configErrors(_ yaml: String) -> [String] {
             text += "  - name: c\(i)\n    preset: openai_compatible\n    base_url: http://127.0.0.1:9/c\(i)/v1\n"
             i += 1
         }
-        let path = try BinaryTests.writeTemp("large.yml", text)
+        let path = try TestBinary.writeTemp("large.yml", text)
         let config = try ConfigLoader.load(file: path)
         #expect(config.providers.count == i)
-        let huge = try BinaryTests.writeTemp("huge.yml", text + String(repeating: "#", count: ConfigEnvironment.maxFileBytes))
+        let huge = try TestBinary.writeTemp("huge.yml", text + String(repeating: "#", count: ConfigEnvironment.maxFileBytes))
         do {
             _ = try ConfigLoader.load(file: huge)
             Issue.record("a file over the limit loaded")

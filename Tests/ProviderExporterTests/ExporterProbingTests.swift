@@ -47,8 +47,8 @@ func samples(_ text: String) -> [String: Double] {
                 ("x-ratelimit-limit-requests", "100"), ("x-ratelimit-remaining-requests", "99"), ("x-ratelimit-reset-requests", "6s")]))
             fake.set("/health", .json(200, #"{"status":"ok"}"#))
             fake.set("/v2/models", .json(200, #"{"data":[]}"#))
-            let path = try BinaryTests.writeTemp("probing.yml", Self.config(fake))
-            let run = try BinaryTests.start(["--config.file=\(path)", "--log.level=debug"],
+            let path = try TestBinary.writeTemp("probing.yml", Self.config(fake))
+            let run = try TestBinary.start(["--config.file=\(path)", "--log.level=debug"],
                                             environment: ["GW_KEY": Self.key, "ORG_KEY": Self.orgSecret])
             let client = try RawClient(port: run.port)
 
@@ -132,13 +132,13 @@ func samples(_ text: String) -> [String: Double] {
             let fake = try FakeProvider()
             defer { fake.stop() }
             fake.set("/v1/models", FakeProvider.Script(body: Array(#"{"data":[]}"#.utf8), delay: 0.5))
-            let path = try BinaryTests.writeTemp("shared-probe.yml", """
+            let path = try TestBinary.writeTemp("shared-probe.yml", """
             global: {interval: 1h, timeout: 5s}
             providers:
               - {name: slow, preset: openai_compatible, base_url: '\(fake.baseURL)/v1'}
 
             """)
-            let run = try BinaryTests.start(["--config.file=\(path)"])
+            let run = try TestBinary.start(["--config.file=\(path)"])
             defer { run.process.terminate(); run.process.waitUntilExit() }
             let before = fake.requests.count
             let answers = Mutex<[Int]>([])
@@ -168,13 +168,13 @@ func samples(_ text: String) -> [String: Double] {
             // A proxy receives the absolute URL as the request target; the host
             // never resolves here, so only the proxy can have answered.
             proxy.set("http://provider.invalid/v1/models", .json(200, #"{"data":[]}"#))
-            let path = try BinaryTests.writeTemp("proxy.yml", """
+            let path = try TestBinary.writeTemp("proxy.yml", """
             global: {interval: 1s, timeout: 900ms}
             providers:
               - {name: viaproxy, preset: openai_compatible, base_url: 'http://provider.invalid/v1'}
 
             """)
-            let run = try BinaryTests.start(["--config.file=\(path)"], environment: ["http_proxy": proxy.baseURL, "NO_PROXY": ""])
+            let run = try TestBinary.start(["--config.file=\(path)"], environment: ["http_proxy": proxy.baseURL, "NO_PROXY": ""])
             defer { run.process.terminate() }
             let client = try RawClient(port: run.port)
             var up: Double? = nil

@@ -119,10 +119,10 @@ import Testing
             let fake = try FakeProvider(), other = try FakeProvider(), tls = try TLSServer()
             defer { fake.stop(); other.stop(); tls.stop() }
             let faults = try Self.faults(fake: fake, key: key, tlsPort: tls.port, closedPort: try Self.closedPort())
-            let keyFile = try BinaryTests.writeTemp("matrix.key", fileKey + "\n")
-            let path = try BinaryTests.writeTemp("matrix.yml", Self.config(faults, keyFile: keyFile, fake: fake, other: other))
+            let keyFile = try TestBinary.writeTemp("matrix.key", fileKey + "\n")
+            let path = try TestBinary.writeTemp("matrix.yml", Self.config(faults, keyFile: keyFile, fake: fake, other: other))
             let environment = ["MATRIX_KEY": key, "MATRIX_ORG": org]
-            let run = try BinaryTests.start(["--config.file=\(path)", "--log.level=debug"], environment: environment)
+            let run = try TestBinary.start(["--config.file=\(path)", "--log.level=debug"], environment: environment)
             defer { if run.process.isRunning { kill(run.process.processIdentifier, SIGKILL) } }
             let watch = ScrapeWatch(port: run.port)
             let client = try RawClient(port: run.port)
@@ -205,15 +205,15 @@ import Testing
             outputs["reload error"] = try client.get("/-/reload", method: "POST").text
             #expect(outputs["reload error"]!.contains("config reload failed"))
             try Data(valid.utf8).write(to: URL(fileURLWithPath: path))
-            let check = try BinaryTests.runToEnd(["--config.file=\(path)", "--config.check"], environment: environment)
+            let check = try TestBinary.runToEnd(["--config.file=\(path)", "--config.check"], environment: environment)
             #expect(check.status == 0, "\(check.stderr)")
-            let printed = try BinaryTests.runToEnd(["--config.file=\(path)", "--config.print"], environment: environment)
+            let printed = try TestBinary.runToEnd(["--config.file=\(path)", "--config.print"], environment: environment)
             #expect(printed.stdout.contains("api_key_env: MATRIX_KEY  # <secret>"))
             #expect(printed.stdout.contains("secret_headers_env: {X-Org-Key: MATRIX_ORG}  # values: <secret>"))
             outputs["--config.check"] = check.stdout + check.stderr
             outputs["--config.print"] = printed.stdout + printed.stderr
-            let broken = try BinaryTests.writeTemp("matrix-broken.yml", valid.replacingOccurrences(of: "MATRIX_KEY", with: "MATRIX_KEY_UNSET"))
-            let failedCheck = try BinaryTests.runToEnd(["--config.file=\(broken)", "--config.check"], environment: environment)
+            let broken = try TestBinary.writeTemp("matrix-broken.yml", valid.replacingOccurrences(of: "MATRIX_KEY", with: "MATRIX_KEY_UNSET"))
+            let failedCheck = try TestBinary.runToEnd(["--config.file=\(broken)", "--config.check"], environment: environment)
             #expect(failedCheck.status == 1)
             outputs["failed --config.check"] = failedCheck.stdout + failedCheck.stderr
 
@@ -247,14 +247,14 @@ import Testing
             defer { fake.stop() }
             fake.set("/hang/v1/models", .init(hang: true))
             fake.set("/trickle/v1/models", .init(body: Array(repeating: 32, count: 100), trickle: 1.0))
-            let path = try BinaryTests.writeTemp("idle.yml", """
+            let path = try TestBinary.writeTemp("idle.yml", """
             global: {interval: 6s, timeout: 5500ms}
             providers:
               - {name: hang, preset: openai_compatible, base_url: '\(fake.baseURL)/hang/v1'}
               - {name: trickle, preset: openai_compatible, base_url: '\(fake.baseURL)/trickle/v1'}
 
             """)
-            let run = try BinaryTests.start(["--config.file=\(path)"])
+            let run = try TestBinary.start(["--config.file=\(path)"])
             defer { kill(run.process.processIdentifier, SIGKILL); run.process.waitUntilExit() }
             // Wait (bounded) until both probes are in flight, then leave the exporter alone.
             for _ in 0..<200 where Set(fake.requests.map(\.path)).count < 2 { usleep(50_000) }

@@ -3,7 +3,6 @@ import Testing
 @testable import ProviderExporter
 
 @Suite(.serialized) struct HTTPClientTests {
-    static let client = HTTPClient()
 
     static func request(_ url: String, timeout: Double = 2) -> ClientRequest {
         ClientRequest(url: url, timeout: timeout)
@@ -16,7 +15,7 @@ import Testing
         var request = Self.request(fake.baseURL + "/v1/models")
         request.headers = [("X-Team", "search")]
         request.secretHeaders = [("Authorization", Secret("Bearer test-key-123"))]
-        let response = await Self.client.send(request)
+        let response = await testClient.send(request)
         #expect(response.error == nil)
         #expect(response.status == 200)
         #expect(response.header("x-ratelimit-limit-requests") == "100")
@@ -31,7 +30,7 @@ import Testing
         let fake = try FakeProvider()
         defer { fake.stop() }
         fake.set("/hang", FakeProvider.Script(hang: true))
-        let response = await Self.client.send(Self.request(fake.baseURL + "/hang", timeout: 0.3))
+        let response = await testClient.send(Self.request(fake.baseURL + "/hang", timeout: 0.3))
         #expect(response.error == .timeout)
         #expect(response.duration >= 0.29 && response.duration < 0.6, "\(response.duration)")
     }
@@ -40,7 +39,7 @@ import Testing
         let fake = try FakeProvider()
         defer { fake.stop() }
         fake.set("/slow", FakeProvider.Script(body: Array(repeating: 65, count: 100), trickle: 0.1))
-        let response = await Self.client.send(Self.request(fake.baseURL + "/slow", timeout: 0.5))
+        let response = await testClient.send(Self.request(fake.baseURL + "/slow", timeout: 0.5))
         #expect(response.error == .timeout)
         #expect(response.duration < 0.8)
     }
@@ -50,16 +49,16 @@ import Testing
         let probe = try FakeProvider()
         let closedPort = probe.port
         probe.stop()
-        let refused = await Self.client.send(Self.request("http://127.0.0.1:\(closedPort)/"))
+        let refused = await testClient.send(Self.request("http://127.0.0.1:\(closedPort)/"))
         guard case .connect? = refused.error else { Issue.record("\(String(describing: refused.error))"); return }
 
         let fake = try FakeProvider()
         defer { fake.stop() }
         fake.set("/reset", FakeProvider.Script(resetBeforeHead: true))
-        let reset = await Self.client.send(Self.request(fake.baseURL + "/reset"))
+        let reset = await testClient.send(Self.request(fake.baseURL + "/reset"))
         guard case .connect? = reset.error else { Issue.record("\(String(describing: reset.error))"); return }
         fake.set("/mid", FakeProvider.Script(body: Array(repeating: 66, count: 100_000), resetMidBody: true))
-        let mid = await Self.client.send(Self.request(fake.baseURL + "/mid"))
+        let mid = await testClient.send(Self.request(fake.baseURL + "/mid"))
         #expect(mid.error != nil && mid.error != .timeout)
     }
 
@@ -67,7 +66,7 @@ import Testing
         let fake = try FakeProvider()
         defer { fake.stop() }
         fake.set("/big", FakeProvider.Script(body: Array(repeating: 120, count: 10 << 20)))
-        let response = await Self.client.send(Self.request(fake.baseURL + "/big"))
+        let response = await testClient.send(Self.request(fake.baseURL + "/big"))
         #expect(response.bodyTooLarge)
         #expect(response.error == nil && response.status == 200)
         #expect(response.body.count <= 4 << 20)
@@ -78,12 +77,12 @@ import Testing
         defer { fake.stop() }
         fake.set("/from", FakeProvider.Script(status: 302, headers: [("Location", "/to")], body: []))
         fake.set("/to", .json(200, "{}"))
-        let unfollowed = await Self.client.send(Self.request(fake.baseURL + "/from"))
+        let unfollowed = await testClient.send(Self.request(fake.baseURL + "/from"))
         #expect(unfollowed.status == 302 && unfollowed.location == fake.baseURL + "/to")
         var request = Self.request(fake.baseURL + "/from")
         request.maxRedirects = 5
         request.secretHeaders = [("X-Org-Key", Secret("test-org-secret"))]
-        let followed = await Self.client.send(request)
+        let followed = await testClient.send(request)
         #expect(followed.status == 200 && followed.hops.map(\.status) == [302, 200])
         // Same origin: the secret header is kept.
         #expect(fake.requests.last?.headers["x-org-key"] == "test-org-secret")
@@ -95,7 +94,7 @@ import Testing
         fake.set("/loop", FakeProvider.Script(status: 302, headers: [("Location", "/loop")], body: []))
         var loop = Self.request(fake.baseURL + "/loop")
         loop.maxRedirects = 5
-        let looped = await Self.client.send(loop)
+        let looped = await testClient.send(loop)
         #expect(looped.error == .tooManyRedirects)
         #expect(fake.requests.count == 6)
 
@@ -104,7 +103,7 @@ import Testing
         var away = Self.request(fake.baseURL + "/away")
         away.maxRedirects = 5
         away.secretHeaders = [("X-Org-Key", Secret("test-org-secret")), ("Authorization", Secret("Bearer test-key"))]
-        let landed = await Self.client.send(away)
+        let landed = await testClient.send(away)
         #expect(landed.status == 200)
         let seen = try #require(other.requests.first)
         #expect(seen.headers["x-org-key"] == nil && seen.headers["authorization"] == nil)
@@ -118,7 +117,7 @@ import Testing
         fake.set("/m", FakeProvider.Script(delay: delay))
         var measured: [Double] = []
         for _ in 0..<20 {
-            let r = await Self.client.send(Self.request(fake.baseURL + "/m"))
+            let r = await testClient.send(Self.request(fake.baseURL + "/m"))
             #expect(r.status == 200)
             measured.append(r.duration)
         }
@@ -133,7 +132,7 @@ import Testing
         fake.set("/hang", FakeProvider.Script(hang: true))
         let before = Self.cpuSeconds()
         await withTaskGroup(of: ClientResponse.self) { group in
-            for _ in 0..<50 { group.addTask { await Self.client.send(Self.request(fake.baseURL + "/hang", timeout: 3)) } }
+            for _ in 0..<50 { group.addTask { await testClient.send(Self.request(fake.baseURL + "/hang", timeout: 3)) } }
             for await r in group { #expect(r.error == .timeout) }
         }
         let used = Self.cpuSeconds() - before
@@ -156,7 +155,7 @@ import Testing
         for _ in 0..<20 {
             let task = Task { () -> ClientResponse in
                 withUnsafeCurrentTask { $0?.cancel() }
-                return await Self.client.send(Self.request(fake.baseURL + "/hang", timeout: 5))
+                return await testClient.send(Self.request(fake.baseURL + "/hang", timeout: 5))
             }
             #expect(await task.value.error == .cancelled)
         }
@@ -167,7 +166,7 @@ import Testing
         let fake = try FakeProvider()
         defer { fake.stop() }
         fake.set("/hang", FakeProvider.Script(hang: true))
-        let task = Task { await Self.client.send(Self.request(fake.baseURL + "/hang", timeout: 10)) }
+        let task = Task { await testClient.send(Self.request(fake.baseURL + "/hang", timeout: 10)) }
         try await Task.sleep(for: .milliseconds(100))
         task.cancel()
         let start = Date()
@@ -180,13 +179,13 @@ import Testing
     /// lookup there cannot leave the machine.
     @Test(.enabled(if: loopbackOnly, "needs a loopback-only network namespace"))
     func unknownHostIsADNSError() async {
-        let r = await Self.client.send(Self.request("http://provider-exporter-test.invalid/v1/models"))
+        let r = await testClient.send(Self.request("http://provider-exporter-test.invalid/v1/models"))
         guard case .dns? = r.error else { Issue.record("\(String(describing: r.error))"); return }
     }
 
     @Test(arguments: [("Jun  1 12:00:00 2025 GMT", 1_748_779_200.0), ("2025-06-01 12:00:00 GMT", 1_748_779_200.0)])
     func certificateDates(text: String, epoch: Double) {
-        #expect(CertificateDate.parse(text) == epoch)
+        #expect(Dates.certificate(text) == epoch)
     }
 }
 
@@ -204,7 +203,7 @@ let loopbackOnly: Bool = {
         let server = try await offPool { try TLSServer() }
         defer { server.stop() }
         let url = "https://127.0.0.1:\(server.port)/v1/models"
-        let client = HTTPClientTests.client
+        let client = testClient
 
         // A self-signed certificate is refused by default.
         let refused = await client.send(ClientRequest(url: url, timeout: 3))

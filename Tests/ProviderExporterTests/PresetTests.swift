@@ -52,11 +52,11 @@ import Testing
         defer { fake.stop() }
         let p = try Self.provider("openrouter", baseURL: fake.baseURL + "/api/v1", modelsCheck: false)
         fake.set("/api/v1/key", FakeProvider.Script(status: 401, body: try fixture("errors/openrouter-401.json")))
-        let revoked = await Checks.make(p.checks[0], provider: p).run(using: HTTPClientTests.client, timeout: 3)
+        let revoked = await Checks.make(p.checks[0], provider: p).run(using: testClient, timeout: 3)
         #expect(revoked?.result == .auth_error)
         #expect(fake.requests.first?.headers["authorization"] == "Bearer test-key-123")
         fake.set("/api/v1/key", FakeProvider.Script(status: 402, body: try fixture("errors-recorded/openrouter-402-insufficient_credits.json")))
-        let broke = await Checks.make(p.checks[0], provider: p).run(using: HTTPClientTests.client, timeout: 3)
+        let broke = await Checks.make(p.checks[0], provider: p).run(using: testClient, timeout: 3)
         #expect(broke?.result == .quota_exhausted)
     }
 
@@ -93,7 +93,7 @@ import Testing
         fake.set(path, FakeProvider.Script(body: body))
         let base = try Self.provider(preset).baseURL!
         let p = try Self.provider(preset, baseURL: fake.baseURL + URL(string: base)!.path)
-        let outcome = await Checks.make(p.checks[0], provider: p).run(using: HTTPClientTests.client, timeout: 3)
+        let outcome = await Checks.make(p.checks[0], provider: p).run(using: testClient, timeout: 3)
         #expect(outcome?.result == .success, "\(String(describing: outcome?.error))")
         #expect(fake.requests.first?.path == path)
     }
@@ -122,7 +122,7 @@ import Testing
             fake.set(URL(string: p.baseURL!)!.path + p.modelsPath,
                      FakeProvider.Script(status: status, headers: headers.filter { $0.0.lowercased() != "content-length" && $0.0.lowercased() != "transfer-encoding" && $0.0.lowercased() != "content-encoding" },
                                          body: try fixture(path)))
-            let outcome = await Checks.make(p.checks[0], provider: p).run(using: HTTPClientTests.client, timeout: 3)
+            let outcome = await Checks.make(p.checks[0], provider: p).run(using: testClient, timeout: 3)
             #expect(outcome?.result == expected, "\(file)")
             // Gemini's RetryInfo is the retry hint, as Retry-After would be.
             if file.contains("429-per_") {
@@ -155,11 +155,11 @@ import Testing
         let store = StateStore()
         store.apply(config)
         let p = config.providers[0]
-        let outcome = try #require(await Checks.make(p.checks[0], provider: p).run(using: HTTPClientTests.client, timeout: 3))
+        let outcome = try #require(await Checks.make(p.checks[0], provider: p).run(using: testClient, timeout: 3))
         #expect(outcome.result == .success && outcome.balances == expected)
         #expect(fake.requests.first?.headers["authorization"] == "Bearer test-key-123")
         store.record(provider: "p", check: "credit", outcome: outcome, finishedAt: 1)
-        let text = String(decoding: ExpositionEncoder.encode(ProviderCollector(store: store).collect(), format: .text), as: UTF8.self)
+        let text = exposition(store)
         for (currency, amount) in expected {
             #expect(text.contains("provider_credit_balance{check=\"credit\",currency=\"\(currency)\",provider=\"p\"} \(FloatFormat.format(amount))\n"))
         }

@@ -34,13 +34,13 @@ import Testing
             defer { fake.stop() }
             fake.set("/v1/models", .json(200, #"{"data":[]}"#))
             let name = Self.lateName(check: "models")
-            let path = try BinaryTests.writeTemp("min-interval.yml", """
+            let path = try TestBinary.writeTemp("min-interval.yml", """
             global: {interval: 1h, timeout: 5s}
             providers:
               - {name: \(name), preset: openai_compatible, base_url: '\(fake.baseURL)/v1'}
 
             """)
-            let run = try BinaryTests.start(["--config.file=\(path)", "--probe.min-interval=1s"])
+            let run = try TestBinary.start(["--config.file=\(path)", "--probe.min-interval=1s"])
             defer { run.process.terminate(); run.process.waitUntilExit() }
             let client = try RawClient(port: run.port)
             let calls = { fake.requests.filter { $0.path == "/v1/models" }.count }
@@ -67,13 +67,13 @@ import Testing
             defer { fake.stop() }
             fake.set("/v1/models", .json(503, #"{"error":{"message":"overloaded"}}"#, headers: [("Retry-After", "3600")]))
             let name = Self.lateName(check: "models")
-            let path = try BinaryTests.writeTemp("hold.yml", """
+            let path = try TestBinary.writeTemp("hold.yml", """
             global: {interval: 1h, timeout: 5s}
             providers:
               - {name: \(name), preset: openai_compatible, base_url: '\(fake.baseURL)/v1'}
 
             """)
-            let run = try BinaryTests.start(["--config.file=\(path)", "--probe.min-interval=0s"])
+            let run = try TestBinary.start(["--config.file=\(path)", "--probe.min-interval=0s"])
             defer { run.process.terminate(); run.process.waitUntilExit() }
             let client = try RawClient(port: run.port)
             let first = try client.get("/probe?provider=\(name)").text
@@ -96,7 +96,7 @@ import Testing
             fake.set("/health", FakeProvider.Script(body: Array("ok".utf8), delay: 0.4))
             let name = Self.lateName(check: "status_page")
             let models = Self.lateName(check: "models")
-            let path = try BinaryTests.writeTemp("page-probe.yml", """
+            let path = try TestBinary.writeTemp("page-probe.yml", """
             global: {interval: 1h, timeout: 5s, failure_threshold: 1, max_concurrent_probes: 1}
             providers:
               - {name: \(name), status_page: {url: '\(fake.baseURL)/page', format: statuspage}}
@@ -108,7 +108,7 @@ import Testing
                   - {name: health, type: http, url: '\(fake.baseURL)/health'}
 
             """)
-            let run = try BinaryTests.start(["--config.file=\(path)"])
+            let run = try TestBinary.start(["--config.file=\(path)"])
             let client = try RawClient(port: run.port)
             let page = try client.get("/probe?provider=\(name)&check=status_page")
             #expect(page.status == 200)
@@ -150,8 +150,8 @@ import Testing
                   - {name: health, type: http, url: '\(fake.baseURL)/health'}
 
             """
-            let path = try BinaryTests.writeTemp("reload-state.yml", down)
-            let run = try BinaryTests.start(["--config.file=\(path)"])
+            let path = try TestBinary.writeTemp("reload-state.yml", down)
+            let run = try TestBinary.start(["--config.file=\(path)"])
             let client = try RawClient(port: run.port)
             #expect(try client.get("/probe?provider=\(name)").text.contains("state=\"down\"} 1"))
             try Data(down.replacingOccurrences(of: "      - {name: models, type: models}\n", with: "").utf8).write(to: URL(fileURLWithPath: path))
@@ -186,13 +186,13 @@ import Testing
         store.record(provider: "gw", check: "models",
                      outcome: Self.outcome([.requests: RateLimitWindow(limit: 100, remaining: 0, reset: 1060)], retryAfter: 30), finishedAt: 1000)
         #expect(store.health(of: "gw") == .degraded)
-        var text = String(decoding: ExpositionEncoder.encode(ProviderCollector(store: store).collect(), format: .text), as: UTF8.self)
+        var text = exposition(store)
         #expect(text.contains("provider_ratelimit_remaining{check=\"models\",provider=\"gw\",resource=\"requests\"} 0\n"))
         #expect(text.contains("provider_retry_after_seconds{check=\"models\",provider=\"gw\"} 30\n"))
         // The next answer carries no rate-limit headers: the series go, and so does the degradation.
         store.record(provider: "gw", check: "models", outcome: Self.outcome([:]), finishedAt: 1010)
         #expect(store.health(of: "gw") == .healthy)
-        text = String(decoding: ExpositionEncoder.encode(ProviderCollector(store: store).collect(), format: .text), as: UTF8.self)
+        text = exposition(store)
         #expect(!text.contains("provider_ratelimit_remaining{") && !text.contains("provider_ratelimit_limit{"))
         #expect(!text.contains("provider_retry_after_seconds{"))
     }
@@ -232,16 +232,16 @@ import Testing
         """)
         let run = ScheduledRun(config)
         defer { run.scheduler.stop() }
-        #expect(await SchedulerTests.eventually { run.clock.earliestSleeper != nil })
+        #expect(await eventually { run.clock.earliestSleeper != nil })
         let first = try #require(run.clock.earliestSleeper)
         run.clock.advance(to: first)
-        #expect(await SchedulerTests.eventually { run.store.provider(named: "gw")?.checks[0].lastProbeAt != nil })
+        #expect(await eventually { run.store.provider(named: "gw")?.checks[0].lastProbeAt != nil })
         let finished = try #require(run.store.provider(named: "gw")?.checks[0].lastProbeAt)
-        #expect(await SchedulerTests.eventually { run.store.provider(named: "gw")?.checks[0].nextProbeAt == finished + 300 })
+        #expect(await eventually { run.store.provider(named: "gw")?.checks[0].nextProbeAt == finished + 300 })
         #expect(run.store.health(of: "gw") == .down)
         fake.set("/v1/models", .json(200, #"{"data":[]}"#))
         run.clock.advance(to: finished + 300)
-        #expect(await SchedulerTests.eventually { run.store.health(of: "gw") == .healthy })
+        #expect(await eventually { run.store.health(of: "gw") == .healthy })
     }
 }
 
@@ -261,7 +261,7 @@ import Testing
               - {name: health, type: http, url: 'http://127.0.0.1:9/h', failure_threshold: 5}
           - {name: page, status_page: {url: 'http://127.0.0.1:9', format: statuspage}}
         """))
-        let text = String(decoding: ExpositionEncoder.encode(ProviderCollector(store: store).collect(), format: .text), as: UTF8.self)
+        let text = exposition(store)
         #expect(text.contains("# TYPE provider_failure_threshold gauge\n"))
         #expect(text.contains("provider_failure_threshold{check=\"models\",provider=\"gw\"} 3\n"))
         #expect(text.contains("provider_failure_threshold{check=\"health\",provider=\"gw\"} 5\n"))

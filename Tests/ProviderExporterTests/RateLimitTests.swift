@@ -116,11 +116,11 @@ import Testing
 
     @Test(arguments: ["2025-02-24T22:25:30Z", "2025-02-24T23:25:30+01:00", "2025-02-24T22:25:30.000Z"])
     func rfc3339(text: String) {
-        #expect(RateLimitParser.rfc3339(text) == 1_740_435_930)
+        #expect(Dates.rfc3339(text) == 1_740_435_930)
     }
 
     @Test(arguments: ["2025-02-24", "2025-13-01T00:00:00Z", "2025-02-24T22:25:30", "garbage", "2025-02-24T22:25:30Zjunk"])
     func badDates(text: String) {
-        #expect(RateLimitParser.rfc3339(text) == nil)
+        #expect(Dates.rfc3339(text) == nil)
     }
 }

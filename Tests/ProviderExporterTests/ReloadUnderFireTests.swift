@@ -41,9 +41,9 @@ import ProviderExporter
                 Self.config(a, fake: fake).replacingOccurrences(of: "timeout", with: "timeoutt"), // unknown key
                 Self.config(b, fake: fake).replacingOccurrences(of: "1s", with: "100ms"),   // timeout not below interval
             ]
-            let path = try BinaryTests.writeTemp("fire.yml", Self.config(a, fake: fake))
+            let path = try TestBinary.writeTemp("fire.yml", Self.config(a, fake: fake))
             func write(_ text: String) throws { try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) }
-            let run = try BinaryTests.start(["--config.file=\(path)"])
+            let run = try TestBinary.start(["--config.file=\(path)"])
             defer { if run.process.isRunning { kill(run.process.processIdentifier, SIGKILL) } }
             let openMetrics = "Accept: application/openmetrics-text; version=1.0.0"
             let watch = ScrapeWatch(port: run.port, every: 0, headers: [openMetrics]) { response in

@@ -154,8 +154,8 @@ import Testing
     }
 
     @Test func timestampsAreRFC3339UTC() {
-        #expect(Logger.rfc3339(0) == "1970-01-01T00:00:00.000Z")
-        #expect(Logger.rfc3339(1795447292.25) == "2026-11-23T15:21:32.250Z")
+        #expect(Dates.format(0) == "1970-01-01T00:00:00.000Z")
+        #expect(Dates.format(1795447292.25) == "2026-11-23T15:21:32.250Z")
     }
 }
 

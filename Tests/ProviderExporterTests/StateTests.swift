@@ -81,95 +81,29 @@ func stateConfig(_ yaml: String) throws -> ExporterConfig {
         #expect(providers[0].checks.map(\.config.name) == ["models"])
         #expect(providers[0].checks[0].counts[.success] == 1)
         #expect(providers[1].checks[0].counts[.success] == 0)
-        let text = String(decoding: ExpositionEncoder.encode(ProviderCollector(store: store).collect(), format: .text), as: UTF8.self)
+        let text = exposition(store)
         #expect(!text.contains("provider=\"other\"") && !text.contains("check=\"health\""))
     }
 
     @Test func countersStartAtZeroForEveryResultAndLastResultIsOneSeries() throws {
         let store = StateStore()
         store.apply(try stateConfig(Self.yaml))
-        var text = String(decoding: ExpositionEncoder.encode(ProviderCollector(store: store).collect(), format: .text), as: UTF8.self)
+        var text = exposition(store)
         for result in ProbeResult.allCases {
             #expect(text.contains("provider_probes_total{check=\"models\",provider=\"gw\",result=\"\(result.rawValue)\"} 0\n"))
         }
         #expect(!text.contains("provider_up{"))
         #expect(text.contains("provider_state{provider=\"gw\",state=\"unknown\"} 1\n"))
         store.record(provider: "gw", check: "models", outcome: Self.outcome(.rate_limited), finishedAt: 1)
-        text = String(decoding: ExpositionEncoder.encode(ProviderCollector(store: store).collect(), format: .text), as: UTF8.self)
+        text = exposition(store)
         #expect(text.contains("provider_last_result{check=\"models\",provider=\"gw\",result=\"rate_limited\"} 1\n"))
         #expect(text.components(separatedBy: "provider_last_result{check=\"models\"").count == 2)
         #expect(text.contains("provider_up{check=\"models\",provider=\"gw\"} 0\n"))
     }
 }
 
-/// Collects log lines for tests that read them.
-final class LineSink: Sendable {
-    private let lines = Mutex<[String]>([])
-    var all: [String] { lines.withLock { $0 } }
-    var logger: Logger { logger(level: .info) }
-    func logger(level: Logger.Level) -> Logger {
-        Logger(level: level, format: .logfmt, sink: { line in self.lines.withLock { $0.append(line) } })
-    }
-}
-
-/// A scheduler on a manual clock with its own store, logging into `log`.
-final class ScheduledRun: Sendable {
-    let store = StateStore()
-    let clock: ManualClock
-    let scheduler: Scheduler
-    let log = LineSink()
-
-    init(_ config: ExporterConfig, at start: Double = 1_000_000, logLevel: Logger.Level = .info) {
-        clock = ManualClock(start)
-        scheduler = Scheduler(client: HTTPClientTests.client, store: store, clock: clock, logger: log.logger(level: logLevel))
-        store.apply(config)
-        scheduler.apply(config)
-    }
-}
-
-/// A clock tests move by hand; sleepers wake when it passes their time.
-final class ManualClock: SchedulerClock, @unchecked Sendable {
-    private let lock = NSLock()
-    private var time: Double
-    private var sleepers: [(until: Double, continuation: CheckedContinuation<Void, any Error>)] = []
-
-    init(_ start: Double) { time = start }
-
-    func now() -> Double { lock.lock(); defer { lock.unlock() }; return time }
-
-    func sleep(until t: Double) async throws {
-        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
-            lock.lock()
-            if t <= time { lock.unlock(); c.resume(); return }
-            sleepers.append((t, c))
-            lock.unlock()
-        }
-    }
-
-    var earliestSleeper: Double? { lock.lock(); defer { lock.unlock() }; return sleepers.map(\.until).min() }
-    var sleeperCount: Int { lock.lock(); defer { lock.unlock() }; return sleepers.count }
-
-    func advance(to t: Double) {
-        lock.lock()
-        time = max(time, t)
-        let due = sleepers.filter { $0.until <= time }
-        sleepers.removeAll { $0.until <= time }
-        lock.unlock()
-        for s in due { s.continuation.resume() }
-    }
-}
-
 /// The scheduler's runner against a fake provider, with time moved by hand.
 @Suite(.serialized) struct SchedulerTests {
-    /// Waits (bounded) until `condition` holds.
-    static func eventually(_ condition: () -> Bool) async -> Bool {
-        for _ in 0..<500 {
-            if condition() { return true }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return condition()
-    }
-
     @Test func failingProviderGoesDownBacksOffAndRecovers() async throws {
         let fake = try FakeProvider()
         defer { fake.stop() }
@@ -191,12 +125,12 @@ final class ManualClock: SchedulerClock, @unchecked Sendable {
             // One success, then four 500s, then a success again.
             if probe == 2 { fake.set("/v1/models", .json(500, #"{"error":{"type":"api_error"}}"#)) }
             if probe == 7 { fake.set("/v1/models", .json(200, #"{"data":[]}"#)) }
-            #expect(await Self.eventually { clock.earliestSleeper != nil })
+            #expect(await eventually { clock.earliestSleeper != nil })
             let due = try #require(clock.earliestSleeper)
             dues.append(due)
             #expect(store.provider(named: "gw")?.checks[0].nextProbeAt == due)
             clock.advance(to: due)
-            #expect(await Self.eventually { store.provider(named: "gw")?.checks[0].counts.values.reduce(0, +) == UInt64(probe) })
+            #expect(await eventually { store.provider(named: "gw")?.checks[0].counts.values.reduce(0, +) == UInt64(probe) })
             states.append(store.provider(named: "gw")!.health)
         }
         let gaps = zip(dues, dues.dropFirst()).map { $1 - $0 }
@@ -230,10 +164,10 @@ final class ManualClock: SchedulerClock, @unchecked Sendable {
         """)
         let run = ScheduledRun(config, logLevel: .debug)
         defer { run.scheduler.stop() }
-        #expect(await Self.eventually { run.clock.earliestSleeper != nil })
+        #expect(await eventually { run.clock.earliestSleeper != nil })
         let due = try #require(run.clock.earliestSleeper)
         run.clock.advance(to: due + 2.5)   // the slot passed 2.5 s ago
-        #expect(await Self.eventually { run.log.all.contains { $0.contains("msg=probe") } })
+        #expect(await eventually { run.log.all.contains { $0.contains("msg=probe") } })
         let line = try #require(run.log.all.first { $0.contains("msg=probe") })
         #expect(line.contains("provider=gw check=models result=success status=200"), "\(line)")
         #expect(line.contains("lag_seconds=2.5 "), "\(line)")

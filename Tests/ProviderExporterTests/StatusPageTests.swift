@@ -51,8 +51,8 @@ import Testing
         #expect(state.components.last?.status == .degraded_performance)
         #expect(state.unknownValues == ["component status flaky"])
         #expect(state.incidents.map(\.id) == ["inc1", "inc2"])
-        #expect(state.incidents[0].started == RateLimitParser.rfc3339("2026-11-20T09:31:00.000Z"))
-        #expect(state.incidents[1].started == RateLimitParser.rfc3339("2026-11-20T08:00:00.000Z")) // created_at
+        #expect(state.incidents[0].started == Dates.rfc3339("2026-11-20T09:31:00.000Z"))
+        #expect(state.incidents[1].started == Dates.rfc3339("2026-11-20T08:00:00.000Z")) // created_at
         #expect(state.incidents[0].latestUpdateID == "u2")
         #expect(state.maintenancesActive == 1)
     }
@@ -180,10 +180,10 @@ import Testing
         // 10 MB: over the 4 MiB API-check limit, inside the page limit.
         let summary = Array(#"{"status":{"indicator":"none"},"components":[{"id":"a","name":"API","status":"operational"}],"incidents":[]}"#.utf8)
         fake.set("/api/v2/summary.json", FakeProvider.Script(body: summary + Array(repeating: UInt8(ascii: " "), count: 10 << 20)))
-        let read = await StatusPageFetcher(page: provider.statusPage!, provider: provider).fetch(using: HTTPClientTests.client, timeout: 5, now: 0)
+        let read = await StatusPageFetcher(page: provider.statusPage!, provider: provider).fetch(using: testClient, timeout: 5, now: 0)
         guard case .ok? = read else { Issue.record("\(String(describing: read))"); return }
         fake.set("/api/v2/summary.json", FakeProvider.Script(body: Array(repeating: UInt8(ascii: " "), count: 17 << 20)))
-        let outcome = await StatusPageFetcher(page: provider.statusPage!, provider: provider).fetch(using: HTTPClientTests.client, timeout: 5, now: 0)
+        let outcome = await StatusPageFetcher(page: provider.statusPage!, provider: provider).fetch(using: testClient, timeout: 5, now: 0)
         guard case .error(let text)? = outcome else { Issue.record("\(String(describing: outcome))"); return }
         #expect(text.hasSuffix("/api/v2/summary.json: body over 16 MiB"))
     }
@@ -196,7 +196,7 @@ import Testing
         fake.set("/new/api/v2/summary.json", FakeProvider.Script(body: Array(#"{"status":{"indicator":"minor"},"components":[{"id":"a","name":"API","status":"operational"}],"incidents":[]}"#.utf8)))
         for (follow, ok) in [(true, true), (false, false)] {
             let provider = try stateConfig("providers:\n  - {name: p, status_page: {url: '\(fake.baseURL)/old', format: statuspage, follow_redirects: \(follow)}}\n").providers[0]
-            let outcome = await StatusPageFetcher(page: provider.statusPage!, provider: provider).fetch(using: HTTPClientTests.client, timeout: 5, now: 0)
+            let outcome = await StatusPageFetcher(page: provider.statusPage!, provider: provider).fetch(using: testClient, timeout: 5, now: 0)
             switch outcome {
             case .ok(let state)?: #expect(ok && state.indicator == .minor)
             case .error(let text)?: #expect(!ok && text.contains("HTTP 301"), "\(text)")
@@ -240,10 +240,10 @@ import Testing
                 fake.set("/api/v2/summary.json", script)
             }
             let before = store.provider(named: "acme")?.statusPage?.fetches.values.reduce(0, +) ?? 0
-            #expect(await SchedulerTests.eventually { clock.earliestSleeper != nil })
+            #expect(await eventually { clock.earliestSleeper != nil })
             clock.advance(to: try #require(clock.earliestSleeper))
-            #expect(await SchedulerTests.eventually { (store.provider(named: "acme")?.statusPage?.fetches.values.reduce(0, +) ?? 0) == before + 1 })
-            return samples(String(decoding: ExpositionEncoder.encode(ProviderCollector(store: store).collect(), format: .text), as: UTF8.self))
+            #expect(await eventually { (store.provider(named: "acme")?.statusPage?.fetches.values.reduce(0, +) ?? 0) == before + 1 })
+            return samples(exposition(store))
         }
         let incident = #"provider_incident_started_timestamp_seconds{impact="major",incident_id="inc1",name="Errors on API",provider="acme",status="#
 
@@ -315,9 +315,9 @@ import Testing
         defer { exporter.stop(timeout: 2) }
         // Once all four tasks wait for their first run (within 15 s of start),
         // move past it; a task that started later would count from the new time.
-        #expect(await SchedulerTests.eventually { clock.sleeperCount == 4 })
+        #expect(await eventually { clock.sleeperCount == 4 })
         clock.advance(to: 1_795_000_000 + 15)
-        #expect(await SchedulerTests.eventually {
+        #expect(await eventually {
             exporter.store.snapshot.providers.allSatisfy { ($0.statusPage?.fetches[.ok] ?? 0) == 1 }
         })
         let port = exporter.server.boundPort

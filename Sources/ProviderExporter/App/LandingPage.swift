@@ -43,7 +43,7 @@ enum LandingPage {
         <body>
         <h1>provider_exporter</h1>
         <p>Probes AI/LLM API providers and their status pages for Prometheus.</p>
-        <p>Version <code>\(escapeHTML(BuildInfo.version))</code>, revision <code>\(escapeHTML(BuildInfo.revision))</code>, Swift <code>\(escapeHTML(BuildInfo.swiftVersion))</code>. Page generated \(Logger.rfc3339(now)); \(refreshLink).</p>
+        <p>Version <code>\(escapeHTML(BuildInfo.version))</code>, revision <code>\(escapeHTML(BuildInfo.revision))</code>, Swift <code>\(escapeHTML(BuildInfo.swiftVersion))</code>. Page generated \(Dates.format(now)); \(refreshLink).</p>
         <h2>Providers</h2>
         <table id="providers">
         <tr><th>provider</th><th>state</th><th>checks: last result and latency</th><th>lowest rate-limit remaining</th><th>last probe</th><th>open incidents</th><th>last error</th></tr>
@@ -73,7 +73,7 @@ enum LandingPage {
 
     /// A time and how long ago it was: `2026-12-02T05:55:01Z (12 s ago)`.
     static func when(_ t: Double, now: Double) -> String {
-        "\(Logger.rfc3339(t)) <span class=\"ago\">(\(ago(now - t)))</span>"
+        "\(Dates.format(t)) <span class=\"ago\">(\(ago(now - t)))</span>"
     }
 
     static func ago(_ seconds: Double) -> String {

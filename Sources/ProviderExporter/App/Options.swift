@@ -123,7 +123,7 @@ public struct Options: Sendable {
                 name = f.name
             }
             guard let flag = flags.first(where: { $0.name == name }) else {
-                let suggestion = closest(name, among: flags.map(\.name)).map { " (did you mean --\($0)?)" } ?? ""
+                let suggestion = Spelling.closest(name, among: flags.map(\.name)).map { " (did you mean --\($0)?)" } ?? ""
                 throw UsageError(description: "unknown flag --\(name)\(suggestion)")
             }
             if flag.placeholder == nil {
@@ -161,24 +161,5 @@ public struct Options: Sendable {
             lines.append(padded + flag.help + (flag.defaultText.map { " Default: \($0)." } ?? ""))
         }
         return lines.joined(separator: "\n")
-    }
-
-    /// The candidate within edit distance 3 of `word`, if any.
-    static func closest(_ word: String, among candidates: [String]) -> String? {
-        let scored = candidates.map { ($0, editDistance(word, $0)) }.filter { $0.1 <= 3 }
-        return scored.min { $0.1 < $1.1 }?.0
-    }
-
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a.utf8), b = Array(b.utf8)
-        var previous = Array(0...b.count)
-        for i in 1...max(1, a.count) where !a.isEmpty {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in 1...max(1, b.count) where !b.isEmpty {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return a.isEmpty ? b.count : previous[b.count]
     }
 }

@@ -7,7 +7,7 @@
 enum ProbeReport {
     static func render(_ e: ProbeJournal.Entry) -> String {
         var out = "probe #\(e.id) of \(e.provider)/\(e.check), asked by \(e.source.rawValue)\n"
-        out += "finished \(Logger.rfc3339(e.finishedAt)) after \(FloatFormat.format(rounded(e.duration))) s\n"
+        out += "finished \(Dates.format(e.finishedAt)) after \(FloatFormat.format(rounded(e.duration))) s\n"
         out += "result: \(e.result)\n"
         switch e.detail {
         case .api(let o):
@@ -25,7 +25,7 @@ enum ProbeReport {
             } else {
                 out += "\n"
                 for (resource, w) in o.rateLimits.windows.sorted(by: { $0.key < $1.key }) {
-                    let reset = w.reset.map { Logger.rfc3339($0) } ?? "unknown"
+                    let reset = w.reset.map { Dates.format($0) } ?? "unknown"
                     out += "  \(resource.rawValue): limit \(w.limit.map(FloatFormat.format) ?? "-"), "
                         + "remaining \(w.remaining.map(FloatFormat.format) ?? "-"), reset \(reset)\n"
                 }

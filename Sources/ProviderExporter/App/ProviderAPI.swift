@@ -47,5 +47,5 @@ enum ProviderAPI {
         return FloatFormat.format(v)
     }
 
-    static func string(_ s: String) -> String { Logger.jsonString(s) }
+    static func string(_ s: String) -> String { JSONString.quote(s) }
 }

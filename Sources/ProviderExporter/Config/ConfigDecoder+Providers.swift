@@ -111,7 +111,7 @@ extension ConfigDecoder {
         if let n = f["preset"]?.value, let presetName = string(n, "\(path).preset") {
             preset = Preset.named(presetName)
             if preset == nil {
-                let hint = Options.closest(presetName, among: Preset.all.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
+                let hint = Spelling.closest(presetName, among: Preset.all.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
                 error(n, "\(path).preset", "unknown preset '\(presetName)'\(hint); known: \(Preset.all.map(\.name).joined(separator: ", "))")
             }
         }

@@ -75,7 +75,7 @@ struct ConfigDecoder {
             if allowed.contains(key) {
                 result[key] = entry
             } else {
-                let hint = Options.closest(key, among: allowed).map { " (did you mean '\($0)'?)" } ?? ""
+                let hint = Spelling.closest(key, among: allowed).map { " (did you mean '\($0)'?)" } ?? ""
                 error(entry.key, path, "unknown key '\(key)'\(hint)")
             }
         }
@@ -171,7 +171,7 @@ struct ConfigDecoder {
     }
 
     static func isHeaderName(_ name: String) -> Bool {
-        !name.isEmpty && name.utf8.allSatisfy(RequestParser.isTokenByte)
+        !name.isEmpty && name.utf8.allSatisfy(HTTPSyntax.isTokenByte)
     }
 
     mutating func expectStatus(_ node: YAMLNode, _ path: String) -> StatusMatcher? {

@@ -125,7 +125,7 @@ public enum ConfigPrinter {
             && !text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
         if plainSafe { return text }
         // YAML's double-quoted style accepts every JSON string escape.
-        return Logger.jsonString(text)
+        return JSONString.quote(text)
     }
 
     /// One line per provider for `--config.check`.

@@ -65,52 +65,19 @@ public struct Logger: Sendable {
 
     /// One rendered line, without the trailing newline.
     static func line(time: Double, level: Level, message: String, fields: [(String, String)], format: Format) -> String {
-        let all = [("ts", Logger.rfc3339(time)), ("level", level.name), ("msg", message)] + fields
+        let all = [("ts", Dates.format(time)), ("level", level.name), ("msg", message)] + fields
         switch format {
         case .logfmt:
             return all.map { "\($0.0)=\(logfmtValue($0.1))" }.joined(separator: " ")
         case .json:
-            return "{" + all.map { "\(jsonString($0.0)):\(jsonString($0.1))" }.joined(separator: ",") + "}"
+            return "{" + all.map { "\(JSONString.quote($0.0)):\(JSONString.quote($0.1))" }.joined(separator: ",") + "}"
         }
     }
 
     static func logfmtValue(_ value: String) -> String {
         let needsQuotes = value.isEmpty || value.utf8.contains { $0 <= 0x20 || $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "\"") || $0 == 0x7F }
         guard needsQuotes else { return value }
-        return jsonString(value)
-    }
-
-    /// A JSON string literal; also logfmt's quoting, which uses the same escapes.
-    static func jsonString(_ value: String) -> String {
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
-
-    /// UTC time with milliseconds, e.g. `2026-11-23T15:14:53.123Z`.
-    static func rfc3339(_ seconds: Double) -> String {
-        var t = time_t(seconds.rounded(.down))
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        let millis = Int((seconds - seconds.rounded(.down)) * 1000)
-        func pad(_ v: Int32, _ width: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, width - s.count)) + s
-        }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(millis), 3))Z"
+        return JSONString.quote(value)
     }
 
     /// One `write(2)` per line, so lines from different threads never interleave.

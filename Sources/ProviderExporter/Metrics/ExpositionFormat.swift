@@ -41,22 +41,13 @@ public func acceptsGzip(_ acceptEncoding: String?) -> Bool {
 func qualityList(_ header: String?) -> [(token: String, q: Double)] {
     guard let header else { return [] }
     return header.split(separator: ",").compactMap { element in
-        let parts = element.split(separator: ";").map { $0.trimmingSpaces() }
+        let parts = element.split(separator: ";").map { $0.trimmed() }
         guard let token = parts.first?.lowercased(), !token.isEmpty else { return nil }
         var q = 1.0
         for parameter in parts.dropFirst() {
-            let kv = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingSpaces() }
+            let kv = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmed() }
             if kv.count == 2, kv[0].lowercased() == "q", let value = Double(kv[1]) { q = value }
         }
         return (token, q)
-    }
-}
-
-extension Substring {
-    func trimmingSpaces() -> String {
-        var s = self[...]
-        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
-        return String(s)
     }
 }

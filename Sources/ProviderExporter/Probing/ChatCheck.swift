@@ -53,11 +53,11 @@ struct ChatCheck: Check {
     }
 
     func body(_ dialect: ChatDialect, _ model: String) -> String {
-        let m = Logger.jsonString(model), p = Logger.jsonString(Self.prompt), n = spec.maxTokens
+        let m = JSONString.quote(model), p = JSONString.quote(Self.prompt), n = spec.maxTokens
         switch dialect {
         case .openai:
             let stream = spec.stream ? #","stream":true,"stream_options":{"include_usage":true}"# : ""
-            let limit = Logger.jsonString(provider.chatMaxTokensField)
+            let limit = JSONString.quote(provider.chatMaxTokensField)
             return #"{"model":\#(m),"messages":[{"role":"user","content":\#(p)}],\#(limit):\#(n)\#(stream)}"#
         case .anthropic:
             let stream = spec.stream ? #","stream":true"# : ""
@@ -190,7 +190,7 @@ extension String {
             if (byte >= 48 && byte <= 57) || (byte | 0x20 >= 97 && byte | 0x20 <= 122) || "-._~".utf8.contains(byte) {
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             } else {
-                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(2)
+                out += "%" + String(byte, radix: 16, uppercase: true).zeroPadded(2)
             }
         }
         return out

@@ -162,12 +162,6 @@ struct HTTPCheck: Check {
     }
 }
 
-extension String {
-    func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
-    }
-}
-
 /// The provider's credit endpoint (OpenRouter `GET /key`, DeepSeek
 /// `GET /user/balance`) into `provider_credit_balance{currency}`.
 struct BalanceCheck: Check {

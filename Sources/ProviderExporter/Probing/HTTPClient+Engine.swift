@@ -214,7 +214,7 @@ extension HTTPClient {
                     t.headerLines.removeAll() // a new response (after 1xx) starts
                 } else if let colon = line.firstIndex(of: ":") {
                     let name = String(line[..<colon])
-                    let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: " \t\r\n")
+                    let value = String(line[line.index(after: colon)...]).trimmed(" \t\r\n")
                     if t.headerLines.count < 200 { t.headerLines.append((name, value)) }
                 }
                 return n
@@ -282,7 +282,7 @@ extension HTTPClient {
                 while let n = node {
                     if let data = n.pointee.data {
                         let line = String(cString: data)
-                        if line.hasPrefix("Expire date:"), let t = CertificateDate.parse(String(line.dropFirst(12))) {
+                        if line.hasPrefix("Expire date:"), let t = Dates.certificate(String(line.dropFirst(12))) {
                             earliest = min(earliest ?? t, t)
                         }
                     }

@@ -70,33 +70,3 @@ public final class HTTPClient: Sendable {
         }
     }
 }
-
-/// Dates in certificate info as libcurl's OpenSSL backend prints them
-/// (`Jun  1 12:00:00 2025 GMT`), or ISO-like (`2025-06-01 12:00:00 GMT`).
-enum CertificateDate {
-    static func parse(_ text: String) -> Double? {
-        let parts = text.split(separator: " ")
-        if parts.count == 5, parts[4] == "GMT", let month = RateLimitParser.months.firstIndex(of: parts[0].lowercased()),
-           let day = Int(parts[1]), let year = Int(parts[3]) {
-            let clock = parts[2].split(separator: ":").compactMap { Int($0) }
-            guard clock.count == 3 else { return nil }
-            return RateLimitParser.epoch(year: year, month: month + 1, day: day, hour: clock[0], minute: clock[1], second: clock[2])
-        }
-        if parts.count >= 2 {
-            let date = parts[0].split(separator: "-").compactMap { Int($0) }
-            let clock = parts[1].split(separator: ":").compactMap { Int($0) }
-            guard date.count == 3, clock.count == 3 else { return nil }
-            return RateLimitParser.epoch(year: date[0], month: date[1], day: date[2], hour: clock[0], minute: clock[1], second: clock[2])
-        }
-        return nil
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        var s = Substring(self)
-        while let f = s.first, set.contains(f) { s = s.dropFirst() }
-        while let l = s.last, set.contains(l) { s = s.dropLast() }
-        return String(s)
-    }
-}

@@ -83,7 +83,7 @@ public final class BasicAuth: Sendable {
     /// What to do with a request's `Authorization` header, without hashing.
     public func decide(_ header: String?) -> Decision {
         guard let header, header.count > 6, header.prefix(6).lowercased() == "basic ",
-              let decoded = Base64.decode(String(header.dropFirst(6)).trimmingCharacters(in: " ")),
+              let decoded = Base64.decode(String(header.dropFirst(6)).trimmed(" ")),
               let text = String(validating: decoded, as: UTF8.self),
               let colon = text.firstIndex(of: ":") else { return .denied }
         let user = String(text[..<colon]), password = String(text[text.index(after: colon)...])

@@ -27,7 +27,7 @@ public struct HTTPRequest: Sendable {
     /// Whether the client lets the connection stay open after this request.
     public var keepAlive: Bool {
         let tokens = headers.filter { $0.name == "connection" }
-            .flatMap { $0.value.lowercased().split(separator: ",").map { $0.trimmingSpaces() } }
+            .flatMap { $0.value.lowercased().split(separator: ",").map { $0.trimmed() } }
         if tokens.contains("close") { return false }
         return minorVersion >= 1 || tokens.contains("keep-alive")
     }

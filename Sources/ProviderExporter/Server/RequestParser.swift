@@ -42,7 +42,7 @@ public enum RequestParser {
                 return .failure(status: 400, reason: "malformed header line")
             }
             let name = line[line.startIndex..<colon]
-            guard name.allSatisfy(isTokenByte) else { return .failure(status: 400, reason: "invalid header name") }
+            guard name.allSatisfy(HTTPSyntax.isTokenByte) else { return .failure(status: 400, reason: "invalid header name") }
             var value = line[(colon + 1)...]
             while let f = value.first, f == SP || f == HT { value = value.dropFirst() }
             while let l = value.last, l == SP || l == HT { value = value.dropLast() }
@@ -134,7 +134,7 @@ public enum RequestParser {
         let parts = line.split(separator: SP, omittingEmptySubsequences: false)
         guard parts.count == 3 else { return .failure(LineFailure(status: 400, reason: "malformed request line")) }
         let (method, target, version) = (parts[0], parts[1], parts[2])
-        guard !method.isEmpty, method.allSatisfy(isTokenByte) else {
+        guard !method.isEmpty, method.allSatisfy(HTTPSyntax.isTokenByte) else {
             return .failure(LineFailure(status: 400, reason: "invalid method"))
         }
         guard let first = target.first, first == UInt8(ascii: "/"), target.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
@@ -198,16 +198,6 @@ public enum RequestParser {
         case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
         case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
         default: nil
-        }
-    }
-
-    /// RFC 9110 tchar.
-    static func isTokenByte(_ c: UInt8) -> Bool {
-        switch c {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            true
-        default:
-            "!#$%&'*+-.^_`|~".utf8.contains(c)
         }
     }
 }

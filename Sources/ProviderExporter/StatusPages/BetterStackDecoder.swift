@@ -29,7 +29,7 @@ public enum BetterStackDecoder {
             case "status_report":
                 let state = try attributes.required("aggregate_state").string().lowercased()
                 let endsText = try attributes.at("ends_at")?.optionalString()
-                let ended = endsText.flatMap(RateLimitParser.rfc3339).map { $0 <= now } ?? false
+                let ended = endsText.flatMap(Dates.rfc3339).map { $0 <= now } ?? false
                 guard state != "operational", !ended else { continue }
                 let kind = try attributes.at("report_type")?.optionalString()
                 if kind == "maintenance" || state == "maintenance" {
@@ -40,7 +40,7 @@ public enum BetterStackDecoder {
                 incidents.append(PageIncident(
                     id: try item.required("id").id(), name: try attributes.required("title").string(),
                     impact: state == "downtime" ? .major : .minor, status: state,
-                    started: startsText.flatMap(RateLimitParser.rfc3339), latestUpdateID: nil))
+                    started: startsText.flatMap(Dates.rfc3339), latestUpdateID: nil))
             default:
                 continue
             }

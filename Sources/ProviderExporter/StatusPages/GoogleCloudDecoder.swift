@@ -32,7 +32,7 @@ public enum GoogleCloudDecoder {
             let updateTime = try item.at("most_recent_update")?.at("modified")?.optionalString()
             incidents.append(PageIncident(id: try item.required("id").id(), name: name ?? "incident",
                                           impact: impact, status: status ?? "ongoing",
-                                          started: begin.flatMap(RateLimitParser.rfc3339), latestUpdateID: updateTime,
+                                          started: begin.flatMap(Dates.rfc3339), latestUpdateID: updateTime,
                                           components: matching))
         }
         let top = incidents.map(\.impact).max { rank($0) < rank($1) }

@@ -56,7 +56,7 @@ public enum StatuspageDecoder {
     /// An RFC 3339 time field as Unix seconds; nil when absent, null or unreadable.
     static func time(_ r: JSONReader?) throws(StatusPageError) -> Double? {
         guard let r, let text = try r.optionalString() else { return nil }
-        return RateLimitParser.rfc3339(text)
+        return Dates.rfc3339(text)
     }
 
     /// Groups are not components; members are `Group / Name`; names that still

@@ -27,12 +27,3 @@ public enum BuildInfo {
         "provider_exporter, version \(version) (revision: \(revision), swift: \(swiftVersion))"
     }
 }
-
-/// `provider_exporter_build_info`.
-public struct BuildInfoCollector: MetricsCollector {
-    public init() {}
-
-    public func collect() -> [FamilySnapshot] {
-        [FamilySnapshot(Families.buildInfo, [Series([BuildInfo.version, BuildInfo.revision, BuildInfo.swiftVersion], 1)])]
-    }
-}

@@ -1,23 +1,5 @@
 import Synchronization
 
-/// Wall-clock time and sleeping, injected so tests can drive the scheduler.
-public protocol SchedulerClock: Sendable {
-    /// Unix seconds.
-    func now() -> Double
-    /// Returns at Unix time `t`, or throws when the task is cancelled.
-    func sleep(until t: Double) async throws
-}
-
-public struct SystemClock: SchedulerClock {
-    public init() {}
-    public func now() -> Double { Posix.wallSeconds() }
-    public func sleep(until t: Double) async throws {
-        let delay = t - now()
-        if delay > 0 { try await Task.sleep(for: .milliseconds(Int64((delay * 1000).rounded(.up)))) }
-        try Task.checkCancellation()
-    }
-}
-
 /// At most `limit` probes at once (`max_concurrent_probes`).
 actor ProbeLimiter {
     private var available: Int

@@ -1,0 +1,72 @@
+import Foundation
+import Synchronization
+@testable import ProviderExporter
+
+/// The probes' HTTP client, shared by the tests that probe fakes.
+let testClient = HTTPClient()
+
+/// Waits (bounded: 5 s) until `condition` holds; tests wait on events, never on sleep guesses.
+func eventually(_ condition: () -> Bool) async -> Bool {
+    for _ in 0..<500 {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return condition()
+}
+
+/// Collects log lines for tests that read them.
+final class LineSink: Sendable {
+    private let lines = Mutex<[String]>([])
+    var all: [String] { lines.withLock { $0 } }
+    var logger: Logger { logger(level: .info) }
+    func logger(level: Logger.Level) -> Logger {
+        Logger(level: level, format: .logfmt, sink: { line in self.lines.withLock { $0.append(line) } })
+    }
+}
+
+/// A scheduler on a manual clock with its own store, logging into `log`.
+final class ScheduledRun: Sendable {
+    let store = StateStore()
+    let clock: ManualClock
+    let scheduler: Scheduler
+    let log = LineSink()
+
+    init(_ config: ExporterConfig, at start: Double = 1_000_000, logLevel: Logger.Level = .info) {
+        clock = ManualClock(start)
+        scheduler = Scheduler(client: testClient, store: store, clock: clock, logger: log.logger(level: logLevel))
+        store.apply(config)
+        scheduler.apply(config)
+    }
+}
+
+/// A clock tests move by hand; sleepers wake when it passes their time.
+final class ManualClock: SchedulerClock, @unchecked Sendable {
+    private let lock = NSLock()
+    private var time: Double
+    private var sleepers: [(until: Double, continuation: CheckedContinuation<Void, any Error>)] = []
+
+    init(_ start: Double) { time = start }
+
+    func now() -> Double { lock.lock(); defer { lock.unlock() }; return time }
+
+    func sleep(until t: Double) async throws {
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+            lock.lock()
+            if t <= time { lock.unlock(); c.resume(); return }
+            sleepers.append((t, c))
+            lock.unlock()
+        }
+    }
+
+    var earliestSleeper: Double? { lock.lock(); defer { lock.unlock() }; return sleepers.map(\.until).min() }
+    var sleeperCount: Int { lock.lock(); defer { lock.unlock() }; return sleepers.count }
+
+    func advance(to t: Double) {
+        lock.lock()
+        time = max(time, t)
+        let due = sleepers.filter { $0.until <= time }
+        sleepers.removeAll { $0.until <= time }
+        lock.unlock()
+        for s in due { s.continuation.resume() }
+    }
+}
