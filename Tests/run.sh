@@ -44,6 +44,9 @@ release_bin=$(swift build -c release --show-bin-path)
 suite() {
   # Also inside `unshare ... bash -c`, where the caller's `set -e` does not reach.
   set -euo pipefail
+  echo "== layers: every reference points down (and a planted upward one is caught)"
+  python3 Tests/e2e/check_layers.py
+  python3 Tests/e2e/check_layers.py --self-test
   echo "== swift test"
   # Serially: latency, TTFT, CPU-cost and flood tests make timing claims
   # that only hold when other suites are not saturating the same cores.

@@ -126,7 +126,13 @@ extension Array {
         #expect(await eventually { store.snapshot.providers[0].checks.allSatisfy { $0.nextProbeAt != nil } })
         clock.advance(to: 1_000_000 + 10) // every check is due
         #expect(await eventually { fake.requests.count == 2 })
-        try await Task.sleep(for: .milliseconds(200))
+        // The other three wait for a permit: no third request went out.
+        var waiting = 0
+        for _ in 0..<500 where waiting < 3 {
+            waiting = await scheduler.runner.waitingForPermit()
+            if waiting < 3 { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        #expect(waiting == 3)
         #expect(fake.requests.count == 2)
         #expect(store.snapshot.inFlight == 2)
 

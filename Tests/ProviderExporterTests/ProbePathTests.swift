@@ -268,3 +268,74 @@ import Testing
         #expect(!text.contains("provider_failure_threshold{check=\"status_page\""))
     }
 }
+
+/// The per-check families byte for byte, for a store that saw one probe of
+/// each kind of check: every family, label and value format in one file.
+@Suite struct PerCheckGoldenTests {
+    @Test func perCheckFamiliesMatchTheGoldenFile() throws {
+        let store = StateStore()
+        store.apply(try ConfigLoader.parse("""
+        global: {buckets: [0.1, 1, 10]}
+        providers:
+          - name: gw
+            preset: openai_compatible
+            base_url: http://127.0.0.1:9/v1
+            priority: 2
+            checks:
+              - {name: models, type: models, failure_threshold: 2}
+              - {name: chat, type: chat, model: m, stream: true}
+          - name: ds
+            preset: deepseek
+            base_url: http://127.0.0.1:9
+            api_key_env: KEY
+            checks: [{name: credit, type: balance}]
+        """, fileName: "g.yml", environment: ConfigEnvironment(variable: { _ in "test-key-golden" }, readFile: { _ in nil })),
+                    now: 1_700_000_000)
+        var models = ProbeOutcome(result: .rate_limited, status: 429, duration: 0.25, error: "HTTP 429: rate_limit_exceeded")
+        models.rateLimits = RateLimits(windows: [.requests: RateLimitWindow(limit: 100, remaining: 3, reset: 1_700_000_030),
+                                                 .tokens: RateLimitWindow(limit: 30_000, remaining: 29_000, reset: nil)],
+                                       retryAfter: 12.5)
+        models.phases = PhaseTimings(resolve: 0.001, connect: 0.002, tls: 0.03, processing: 0.2, transfer: 0.017)
+        models.certificateExpiry = 1_800_000_000
+        store.record(provider: "gw", check: "models", outcome: models, finishedAt: 1_700_000_000)
+        var chat = ProbeOutcome(result: .success, status: 200, duration: 1.5)
+        chat.tokens = (input: 14, output: 1)
+        chat.timeToFirstToken = 0.75
+        store.record(provider: "gw", check: "chat", outcome: chat, finishedAt: 1_700_000_001)
+        var credit = ProbeOutcome(result: .success, status: 200, duration: 0.05)
+        credit.balances = ["USD": 4.2, "CNY": 30]
+        store.record(provider: "ds", check: "credit", outcome: credit, finishedAt: 1_700_000_002)
+        store.setNextProbe(provider: "gw", check: "models", at: 1_700_000_060)
+        store.countSkip(provider: "gw", check: "models", reason: .overlap, count: 2)
+        try expectGolden(Array(exposition(store).utf8), "per-check-families.txt")
+    }
+}
+
+/// Slots that pass while a probe runs are counted as overlap skips, into
+/// `provider_exporter_probes_skipped_total{reason="overlap"}`.
+@Suite(.serialized) struct OverlapSkipTests {
+    @Test func slotsPassedDuringAProbeAreCountedAsSkipped() async throws {
+        let fake = try FakeProvider()
+        defer { fake.stop() }
+        fake.set("/v1/models", FakeProvider.Script(body: Array(#"{"data":[]}"#.utf8), delay: 0.3))
+        let config = try stateConfig("""
+        global: {interval: 10s, timeout: 5s}
+        providers:
+          - name: gw
+            preset: openai_compatible
+            base_url: \(fake.baseURL)/v1
+        """)
+        let run = ScheduledRun(config)
+        defer { run.scheduler.stop() }
+        #expect(await eventually { run.clock.earliestSleeper != nil })
+        let due = try #require(run.clock.earliestSleeper)
+        run.clock.advance(to: due)
+        #expect(await eventually { fake.requests.count == 1 })
+        // While the probe waits for its answer, two more slots pass.
+        run.clock.advance(to: due + 25)
+        #expect(await eventually { run.store.provider(named: "gw")?.checks[0].lastResult == .success })
+        #expect(await eventually { run.store.provider(named: "gw")?.checks[0].skipped[.overlap] == 2 })
+        #expect(exposition(run.store).contains("provider_exporter_probes_skipped_total{check=\"models\",provider=\"gw\",reason=\"overlap\"} 2\n"))
+        #expect(run.store.provider(named: "gw")?.checks[0].nextProbeAt == due + 30)
+    }
+}

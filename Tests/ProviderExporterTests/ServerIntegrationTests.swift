@@ -249,15 +249,22 @@ import Testing
 
     @Test func stopFinishesInFlightResponses() async throws {
         try await offPool {
+            let reached = DispatchSemaphore(value: 0)
             let router = Router([
-                Route("/slow") { _ in .later { try? await Task.sleep(for: .milliseconds(300)); return .text(200, "done") } },
+                Route("/slow") { _ in
+                    .later {
+                        reached.signal()
+                        try? await Task.sleep(for: .milliseconds(300))
+                        return .text(200, "done")
+                    }
+                },
             ])
             let server = try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0), router: router,
                                         loopCount: 2, logger: quietLogger)
             server.start()
             let client = try RawClient(port: server.boundPort)
             try client.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
-            Thread.sleep(forTimeInterval: 0.05) // let the request reach its handler
+            #expect(reached.wait(timeout: .now() + 3) == .success) // the request is in its handler
             let stopped = DispatchSemaphore(value: 0)
             DispatchQueue.global().async { server.stop(timeout: 3); stopped.signal() }
             let response = try client.readResponse()

@@ -322,10 +322,16 @@ import Testing
         })
         let port = exporter.server.boundPort
         let (metrics, api) = try await offPool { () -> (String, String) in
-            // Past the scrape cache's one-second window, so the render is fresh.
-            usleep(1_100_000)
+            // The scrape cache may still hold a render from before the fetches
+            // (for up to a second): wait for the one that shows all four.
             let client = try RawClient(port: port)
-            return (try client.get("/metrics").text, try client.get("/api/v1/providers").text)
+            var metrics = ""
+            for _ in 0..<150 {
+                metrics = try client.get("/metrics").text
+                if metrics.components(separatedBy: "result=\"ok\"} 1\n").count - 1 == 4 { break }
+                usleep(20_000)
+            }
+            return (metrics, try client.get("/api/v1/providers").text)
         }
         let statusFamilies = ["provider_status_page_up", "provider_status_indicator", "provider_component_status",
                               "provider_incidents{", "provider_incident_started_timestamp_seconds", "provider_maintenances_active",

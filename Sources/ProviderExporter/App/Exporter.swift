@@ -12,10 +12,11 @@ public final class Exporter: Sendable {
     let client: HTTPClient
     let scheduler: Scheduler
 
-    /// Paths the exporter serves besides the telemetry path.
-    /// Served without credentials even when `--web.config.file` asks for them.
+    /// The liveness and readiness paths: served without credentials even when
+    /// `--web.config.file` asks for them (orchestrators call them without any).
     static let openPaths: Set<String> = ["/-/healthy", "/-/ready"]
 
+    /// Paths the exporter serves besides the telemetry path (which may not be one of them).
     public static let fixedPaths = ["/", "/-/healthy", "/-/ready", "/-/reload", "/config", "/probe", "/api/v1/providers"]
 
     /// - Parameters:

@@ -1,7 +1,8 @@
 /// One kind of probe. A check is a small value with one job; it never touches
 /// metrics: it returns what it saw.
 public protocol Check: Sendable {
-    /// Runs one probe within `timeout` seconds. nil if it was cancelled.
+    /// Runs one probe within `timeout` seconds. nil only when it was cancelled
+    /// (a reload or shutdown); every other end, failures included, is an outcome.
     func run(using client: HTTPClient, timeout: Double) async -> ProbeOutcome?
 }
 

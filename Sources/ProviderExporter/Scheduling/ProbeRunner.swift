@@ -142,6 +142,12 @@ public final class ProbeRunner: Sendable {
         }
     }
 
+    /// Probes waiting for a `max_concurrent_probes` permit now.
+    func waitingForPermit() async -> Int {
+        let limiter = state.withLock { $0.limiter }
+        return await limiter.waitingCount
+    }
+
     /// Holds `/probe` back until `time` (backoff, a retry hint), or lifts the hold.
     func hold(_ job: Job, until time: Double?) {
         state.withLock { s in s.entries[job.key, default: Entry()].holdUntil = time }

@@ -15,6 +15,9 @@ actor ProbeLimiter {
         await withCheckedContinuation { waiting.append($0) }
     }
 
+    /// Probes waiting for a permit.
+    var waitingCount: Int { waiting.count }
+
     func release() {
         if waiting.isEmpty { available += 1 } else { waiting.removeFirst().resume() }
     }

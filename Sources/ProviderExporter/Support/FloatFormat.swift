@@ -19,13 +19,6 @@ public enum FloatFormat {
         return layout(negative: negative, digits: digits, pointPosition: pointPosition)
     }
 
-    /// Appends the formatted value to `out` without an intermediate `String`
-    /// for the common integer case.
-    @inlinable
-    public static func append(_ value: Double, to out: inout [UInt8]) {
-        out.append(contentsOf: format(value).utf8)
-    }
-
     /// The shortest round-trip decimal digits of a finite, non-zero value, with the
     /// position of the decimal point relative to the first digit (Go's `digs.dp`):
     /// value = 0.d1d2d3... × 10^pointPosition.

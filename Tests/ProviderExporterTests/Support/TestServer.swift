@@ -17,12 +17,33 @@ func startExporter(_ configure: (inout Options) -> Void = { _ in }) throws -> Ex
 
 /// Runs blocking socket code off the cooperative thread pool. Tests that block
 /// in `recv` on the pool would starve the server's own async handlers, which
-/// need the pool (it has as many threads as cores: two here).
+/// need the pool (it has as many threads as cores: two here). The body runs in
+/// the calling task, on a thread of `BlockingExecutor`, so its `#expect`
+/// failures are credited to the test that made them (a plain dispatch to
+/// another thread loses the task and reports them under an unknown test).
 func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async {
-            continuation.resume(with: Result { try body() })
-        }
+    try await withTaskExecutorPreference(BlockingExecutor.shared) {
+        try await BlockingExecutor.run(body)
+    }
+}
+
+/// A task executor whose jobs run on dispatch threads of their own, outside
+/// the cooperative pool, so that they may block.
+final class BlockingExecutor: TaskExecutor {
+    static let shared = BlockingExecutor()
+    // A concurrent queue: tests that run at once each get a thread.
+    private let queue = DispatchQueue(label: "offPool", attributes: .concurrent)
+    static var sharedQueueForTests: DispatchQueue { shared.queue }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
+
+    /// Calls `body` from an async function, which runs on the preferred
+    /// executor (this one) rather than on the caller's.
+    nonisolated static func run<T: Sendable>(_ body: @Sendable () throws -> T) async throws -> T {
+        try body()
     }
 }
 
