@@ -34,31 +34,11 @@ providers:
 YAML
 FAKE_KEY=test-fake-key start_exporter "$work/exporter.log" --config.file="$work/config.yml"
 
-am=$(free_port)
-cat > "$work/alertmanager.yml" <<YAML
-route: {receiver: hook, group_by: [alertname, provider], group_wait: 1s, group_interval: 1s, repeat_interval: 1h}
-receivers:
-  - name: hook
-    webhook_configs: [{url: "$fake/webhook", send_resolved: true}]
-YAML
-prometheus-alertmanager --config.file="$work/alertmanager.yml" --storage.path="$work/am" \
-  --web.listen-address="127.0.0.1:$am" --cluster.listen-address="" --log.level=warn > "$work/am.log" 2>&1 &
-pids+=($!)
+start_alerting "$work" "$fake/webhook" "$root/alerts.yml" "\"127.0.0.1:$PORT\""
+pids+=("$AM_PID" "$PROM_PID")
+prom_url=$PROM
 
-prom=$(free_port)
-cat > "$work/prometheus.yml" <<YAML
-global: {scrape_interval: 1s, evaluation_interval: 1s}
-rule_files: [$root/alerts.yml]
-alerting: {alertmanagers: [{static_configs: [{targets: ["127.0.0.1:$am"]}]}]}
-scrape_configs:
-  - job_name: provider_exporter
-    static_configs: [{targets: ["127.0.0.1:$PORT"]}]
-YAML
-prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/prom" \
-  --web.listen-address="127.0.0.1:$prom" --log.level=warn > "$work/prom.log" 2>&1 &
-pids+=($!)
-
-python3 - "$work/webhook.jsonl" "$fake" "http://127.0.0.1:$prom" <<'PY'
+python3 - "$work/webhook.jsonl" "$fake" "$prom_url" <<'PY'
 import json, sys, time, urllib.parse, urllib.request
 hook, fake, prom = sys.argv[1], sys.argv[2], sys.argv[3]
 passed, failed = 0, 0

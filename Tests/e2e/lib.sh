@@ -47,3 +47,35 @@ start_fake() {
   [ -s "$portfile" ] || { echo "fake $1 did not start"; return 1; }
   FAKE="http://127.0.0.1:$(cat "$portfile")"
 }
+
+# start_alerting WORKDIR WEBHOOK_URL RULES TARGETS: a real Alertmanager sending to
+# the webhook (grouped by alertname and provider, as README advises) and a real
+# Prometheus (1 s scrapes and evaluations) loading RULES and scraping TARGETS
+# (a YAML list body, e.g. '"127.0.0.1:9641", "127.0.0.1:9642"') as job
+# provider_exporter. Sets AM_PID, PROM_PID and PROM (its base URL).
+start_alerting() {
+  local work=$1 hook=$2 rules=$3 targets=$4 am prom
+  am=$(free_port)
+  cat > "$work/alertmanager.yml" <<YAML
+route: {receiver: hook, group_by: [alertname, provider], group_wait: 1s, group_interval: 1s, repeat_interval: 1h}
+receivers:
+  - name: hook
+    webhook_configs: [{url: "$hook", send_resolved: true}]
+YAML
+  prometheus-alertmanager --config.file="$work/alertmanager.yml" --storage.path="$work/am" \
+    --web.listen-address="127.0.0.1:$am" --cluster.listen-address="" --log.level=warn > "$work/am.log" 2>&1 &
+  AM_PID=$!
+  prom=$(free_port)
+  cat > "$work/prometheus.yml" <<YAML
+global: {scrape_interval: 1s, evaluation_interval: 1s}
+rule_files: [$rules]
+alerting: {alertmanagers: [{static_configs: [{targets: ["127.0.0.1:$am"]}]}]}
+scrape_configs:
+  - job_name: provider_exporter
+    static_configs: [{targets: [$targets]}]
+YAML
+  prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/prom" \
+    --web.listen-address="127.0.0.1:$prom" --log.level=warn > "$work/prom.log" 2>&1 &
+  PROM_PID=$!
+  PROM="http://127.0.0.1:$prom"
+}

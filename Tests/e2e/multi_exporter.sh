@@ -43,31 +43,11 @@ YAML
   eval "port_$location=$PORT"
 done
 
-am=$(free_port)
-cat > "$work/alertmanager.yml" <<YAML
-route: {receiver: hook, group_by: [alertname, provider], group_wait: 1s, group_interval: 1s, repeat_interval: 1h}
-receivers:
-  - name: hook
-    webhook_configs: [{url: "$fake/webhook", send_resolved: true}]
-YAML
-prometheus-alertmanager --config.file="$work/alertmanager.yml" --storage.path="$work/am" \
-  --web.listen-address="127.0.0.1:$am" --cluster.listen-address="" --log.level=warn > "$work/am.log" 2>&1 &
-pids+=($!)
+start_alerting "$work" "$fake/webhook" "$root/alerts.yml" "$(IFS=,; echo "${targets[*]}")"
+pids+=("$AM_PID" "$PROM_PID")
+prom_url=$PROM
 
-prom=$(free_port)
-cat > "$work/prometheus.yml" <<YAML
-global: {scrape_interval: 1s, evaluation_interval: 1s}
-rule_files: [$root/alerts.yml]
-alerting: {alertmanagers: [{static_configs: [{targets: ["127.0.0.1:$am"]}]}]}
-scrape_configs:
-  - job_name: provider_exporter
-    static_configs: [{targets: [$(IFS=,; echo "${targets[*]}")]}]
-YAML
-prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/prom" \
-  --web.listen-address="127.0.0.1:$prom" --log.level=warn > "$work/prom.log" 2>&1 &
-pids+=($!)
-
-python3 - "$work/webhook.jsonl" "$fake" "http://127.0.0.1:$prom" "127.0.0.1:$port_blind" "$root" <<'PY'
+python3 - "$work/webhook.jsonl" "$fake" "$prom_url" "127.0.0.1:$port_blind" "$root" <<'PY'
 import json, sys, time, urllib.parse, urllib.request, yaml
 hook, fake, prom, blind, root = sys.argv[1:6]
 passed, failed = 0, 0

@@ -24,7 +24,7 @@ public final class Exporter: Sendable {
     ///   - extraCollectors: collectors served besides the exporter's own
     ///     (the scrape benchmark's synthetic series use this).
     public init(options: Options, config: ConfigStore, logger: Logger, extraCollectors: [any MetricsCollector] = [],
-                clock: any SchedulerClock = SystemClock(), serverLoops: Int = min(4, Posix.processorCount())) throws {
+                clock: any WallClock = SystemClock(), serverLoops: Int = min(4, Posix.processorCount())) throws {
         self.options = options
         self.logger = logger
         self.config = config
@@ -45,7 +45,7 @@ public final class Exporter: Sendable {
             Exporter.metricsRoute(path: options.telemetryPath, cache: cache),
             Route("/") { [scheduler] request in
                 .now(LandingPage.response(telemetryPath: options.telemetryPath, providers: store.snapshot.providers,
-                                          recent: scheduler.runner.journal.recent, now: Posix.wallSeconds(),
+                                          recent: scheduler.runner.journal.recent, now: clock.now(),
                                           refresh: request.queryValue("refresh").flatMap(Int.init)))
             },
             Route("/api/v1/providers") { _ in

@@ -17,7 +17,7 @@ struct ChatCheck: Check {
     static let streamErrors: [String: ProbeResult] = ["overloaded_error": .overloaded, "rate_limit_error": .rate_limited,
                                                       "api_error": .server_error]
 
-    func run(using client: HTTPClient, timeout: Double) async -> ProbeOutcome? {
+    func run(using client: HTTPClient, timeout: Double, clock: any WallClock) async -> ProbeOutcome? {
         let (dialect, model) = (spec.dialect, spec.model)
         var request = Checks.baseRequest(url: url(dialect, model), check: config, provider: provider, timeout: timeout, withKey: true)
         request.method = "POST"
@@ -33,7 +33,7 @@ struct ChatCheck: Check {
         if classified.result == .invalid_response, let type = reading.streamErrorType, let result = Self.streamErrors[type] {
             classified = Classification(result, error: "stream error: \(type)", rule: "stream error event, error.type \"\(type)\" -> \(result.rawValue)")
         }
-        var outcome = Checks.outcome(response, classified, now: Posix.wallSeconds())
+        var outcome = Checks.outcome(response, classified, now: clock.now())
         outcome.tokens = reading.tokens
         if classified.result == .success, let offset = reading.firstContentEnd {
             outcome.timeToFirstToken = response.arrivalDelay(ofByte: offset)

@@ -1,9 +1,17 @@
 /// One kind of probe. A check is a small value with one job; it never touches
 /// metrics: it returns what it saw.
 public protocol Check: Sendable {
-    /// Runs one probe within `timeout` seconds. nil only when it was cancelled
-    /// (a reload or shutdown); every other end, failures included, is an outcome.
-    func run(using client: HTTPClient, timeout: Double) async -> ProbeOutcome?
+    /// Runs one probe within `timeout` seconds, reading the time from `clock`.
+    /// nil only when it was cancelled (a reload or shutdown); every other end,
+    /// failures included, is an outcome.
+    func run(using client: HTTPClient, timeout: Double, clock: any WallClock) async -> ProbeOutcome?
+}
+
+extension Check {
+    /// A probe on the system clock.
+    func run(using client: HTTPClient, timeout: Double) async -> ProbeOutcome? {
+        await run(using: client, timeout: timeout, clock: SystemClock())
+    }
 }
 
 /// The check types, registered in one exhaustive switch.
@@ -62,7 +70,7 @@ struct ModelsCheck: Check {
     let config: CheckConfig
     let provider: ProviderConfig
 
-    func run(using client: HTTPClient, timeout: Double) async -> ProbeOutcome? {
+    func run(using client: HTTPClient, timeout: Double, clock: any WallClock) async -> ProbeOutcome? {
         let deadline = Posix.monotonicSeconds() + timeout
         var query = pageSizeQuery
         var total = 0.0
@@ -85,19 +93,19 @@ struct ModelsCheck: Check {
                 guard let next = page.next, number < 10 else {
                     let problem = "model \(wanted) is not listed" + (number == 10 ? " in 10 pages" : "")
                     classified = Classification(.invalid_response, error: problem, rule: "body check failed: \(problem)")
-                    return finish(response, classified, total, first, hops)
+                    return finish(response, classified, total, first, hops, now: clock.now())
                 }
                 query = [pageSizeQuery, next].filter { !$0.isEmpty }.joined(separator: "&")
                 continue
             }
-            return finish(response, classified, total, first, hops)
+            return finish(response, classified, total, first, hops, now: clock.now())
         }
         return nil // unreachable: the loop returns by page 10
     }
 
     func finish(_ last: ClientResponse, _ classified: Classification, _ total: Double, _ first: ClientResponse?,
-                _ hops: [HopTrace]) -> ProbeOutcome {
-        var outcome = Checks.outcome(last, classified, now: Posix.wallSeconds())
+                _ hops: [HopTrace], now: Double) -> ProbeOutcome {
+        var outcome = Checks.outcome(last, classified, now: now)
         outcome.hops = hops
         outcome.duration = total
         outcome.phases = first?.phases ?? last.phases
@@ -146,7 +154,7 @@ struct HTTPCheck: Check {
     let spec: HTTPSpec
     let provider: ProviderConfig
 
-    func run(using client: HTTPClient, timeout: Double) async -> ProbeOutcome? {
+    func run(using client: HTTPClient, timeout: Double, clock: any WallClock) async -> ProbeOutcome? {
         var request = Checks.baseRequest(url: spec.url, check: config, provider: provider, timeout: timeout, withKey: false)
         request.method = spec.method
         request.body = spec.body.map { Array($0.utf8) }
@@ -159,7 +167,7 @@ struct HTTPCheck: Check {
             if !text.contains(regex) { problem = "body does not match expect_body" }
         }
         guard let classified = Classifier.classify(response, expect: config.expectStatus, bodyProblem: problem) else { return nil }
-        return Checks.outcome(response, classified, now: Posix.wallSeconds())
+        return Checks.outcome(response, classified, now: clock.now())
     }
 }
 
@@ -170,14 +178,14 @@ struct BalanceCheck: Check {
     let dialect: BalanceDialect
     let provider: ProviderConfig
 
-    func run(using client: HTTPClient, timeout: Double) async -> ProbeOutcome? {
+    func run(using client: HTTPClient, timeout: Double, clock: any WallClock) async -> ProbeOutcome? {
         var request = Checks.baseRequest(url: (provider.baseURL ?? "") + dialect.path, check: config, provider: provider,
                                          timeout: timeout, withKey: true)
         request.maxRedirects = 0
         let response = await client.send(request)
         let parsed = Self.parse(response.body, dialect: dialect)
         guard let classified = Classifier.classify(response, expect: config.expectStatus, bodyProblem: parsed.problem) else { return nil }
-        var outcome = Checks.outcome(response, classified, now: Posix.wallSeconds())
+        var outcome = Checks.outcome(response, classified, now: clock.now())
         if classified.result == .success { outcome.balances = parsed.balances }
         return outcome
     }

@@ -70,8 +70,8 @@ struct RedactingCheck: Check {
     let inner: any Check
     let secrets: [Secret]
 
-    func run(using client: HTTPClient, timeout: Double) async -> ProbeOutcome? {
-        guard var outcome = await inner.run(using: client, timeout: timeout) else { return nil }
+    func run(using client: HTTPClient, timeout: Double, clock: any WallClock) async -> ProbeOutcome? {
+        guard var outcome = await inner.run(using: client, timeout: timeout, clock: clock) else { return nil }
         let redaction = Redaction(secrets)
         if let error = outcome.error { outcome.error = redaction.apply(error) }
         if let rule = outcome.rule { outcome.rule = redaction.apply(rule) }

@@ -63,13 +63,13 @@ public final class ProbeRunner: Sendable {
 
     let client: HTTPClient
     let store: StateStore
-    let clock: any SchedulerClock
+    let clock: any WallClock
     let logger: Logger
     /// The last probes with their debug reports.
     public let journal = ProbeJournal()
     private let state = Mutex(State())
 
-    init(client: HTTPClient, store: StateStore, clock: any SchedulerClock, logger: Logger) {
+    init(client: HTTPClient, store: StateStore, clock: any WallClock, logger: Logger) {
         self.client = client
         self.store = store
         self.clock = clock
@@ -194,7 +194,7 @@ public final class ProbeRunner: Sendable {
         let finished: Finished?
         switch job {
         case .check(let provider, let check):
-            finished = await Checks.make(check, provider: provider).run(using: client, timeout: timeout).map(Finished.api)
+            finished = await Checks.make(check, provider: provider).run(using: client, timeout: timeout, clock: clock).map(Finished.api)
         case .page:
             finished = await fetcher?.fetch(using: client, timeout: timeout, now: clock.now()).map(Finished.page)
         }

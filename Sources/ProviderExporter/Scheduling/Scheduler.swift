@@ -29,13 +29,13 @@ actor ProbeLimiter {
 /// probes in flight).
 public final class Scheduler: Sendable {
     let store: StateStore
-    let clock: any SchedulerClock
+    let clock: any WallClock
     let logger: Logger
     /// The one probe path, shared with `/probe`.
     public let runner: ProbeRunner
     private let tasks = Mutex<[Task<Void, Never>]>([])
 
-    public init(client: HTTPClient, store: StateStore, clock: any SchedulerClock = SystemClock(), logger: Logger) {
+    public init(client: HTTPClient, store: StateStore, clock: any WallClock = SystemClock(), logger: Logger) {
         self.store = store
         self.clock = clock
         self.logger = logger

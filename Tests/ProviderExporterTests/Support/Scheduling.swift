@@ -40,7 +40,7 @@ final class ScheduledRun: Sendable {
 }
 
 /// A clock tests move by hand; sleepers wake when it passes their time.
-final class ManualClock: SchedulerClock, @unchecked Sendable {
+final class ManualClock: WallClock, @unchecked Sendable {
     private let lock = NSLock()
     private var time: Double
     private var sleepers: [(until: Double, continuation: CheckedContinuation<Void, any Error>)] = []
