@@ -38,36 +38,13 @@ start_alerting "$work" "$fake/webhook" "$root/alerts.yml" "\"127.0.0.1:$PORT\""
 pids+=("$AM_PID" "$PROM_PID")
 prom_url=$PROM
 
-python3 - "$work/webhook.jsonl" "$fake" "$prom_url" <<'PY'
-import json, sys, time, urllib.parse, urllib.request
+python3 - "$work/webhook.jsonl" "$fake" "$prom_url" "$here" <<'PY'
+import sys, time, urllib.request
+sys.path.insert(0, sys.argv[4])
+from alerting import Alerting
 hook, fake, prom = sys.argv[1], sys.argv[2], sys.argv[3]
-passed, failed = 0, 0
-
-def check(what, ok):
-    global passed, failed
-    print(("ok   - " if ok else "FAIL - ") + what, flush=True)
-    passed, failed = passed + ok, failed + (not ok)
-
-def notifications():
-    out = []
-    for line in open(hook):
-        n = json.loads(line)
-        for a in n["payload"]["alerts"]:
-            out.append((n["received"], a["status"], a["labels"]))
-    return out
-
-def wait_for(pred, limit):
-    end = time.time() + limit
-    while time.time() < end:
-        hit = [n for n in notifications() if pred(*n)]
-        if hit:
-            return hit[0]
-        time.sleep(0.5)
-    return None
-
-def query(q):
-    url = prom + "/api/v1/query?query=" + urllib.parse.quote(q)
-    return json.load(urllib.request.urlopen(url, timeout=5))["data"]["result"]
+a = Alerting(hook, prom)
+check, notifications, wait_for, query = a.check, a.notifications, a.wait_for, a.query
 
 start = time.time()
 while time.time() - start < 60 and not query('provider_up{provider="outage"} == 1'):
@@ -104,6 +81,5 @@ steady_failed = query('provider_probes_total{provider="steady",result="server_er
 check("(e) the steady provider did fail once", bool(steady_failed) and float(steady_failed[0]["value"][1]) >= 1)
 check("(e) the steady provider, with its single failure, never alerts",
       not [n for n in everything if n[2].get("provider") == "steady"])
-print(f"alert scenarios: {passed} passed, {failed} failed", flush=True)
-sys.exit(1 if failed else 0)
+sys.exit(a.summary("alert scenarios"))
 PY

@@ -47,30 +47,13 @@ start_alerting "$work" "$fake/webhook" "$root/alerts.yml" "$(IFS=,; echo "${targ
 pids+=("$AM_PID" "$PROM_PID")
 prom_url=$PROM
 
-python3 - "$work/webhook.jsonl" "$fake" "$prom_url" "127.0.0.1:$port_blind" "$root" <<'PY'
-import json, sys, time, urllib.parse, urllib.request, yaml
+python3 - "$work/webhook.jsonl" "$fake" "$prom_url" "127.0.0.1:$port_blind" "$root" "$here" <<'PY'
+import json, sys, time, urllib.request, yaml
+sys.path.insert(0, sys.argv[6])
+from alerting import Alerting
 hook, fake, prom, blind, root = sys.argv[1:6]
-passed, failed = 0, 0
-
-def check(what, ok):
-    global passed, failed
-    print(("ok   - " if ok else "FAIL - ") + what, flush=True)
-    passed, failed = passed + ok, failed + (not ok)
-
-def notifications():
-    out = []
-    for line in open(hook):
-        n = json.loads(line)
-        for a in n["payload"]["alerts"]:
-            out.append((n["received"], a["status"], a["labels"]))
-    return out
-
-def query(q):
-    url = prom + "/api/v1/query?query=" + urllib.parse.quote(q)
-    return json.load(urllib.request.urlopen(url, timeout=5))
-
-def values(q):
-    return query(q)["data"]["result"]
+a = Alerting(hook, prom)
+check, notifications, query, values = a.check, a.notifications, a.answer, a.query
 
 start = time.time()
 while time.time() - start < 60 and len(values('provider_up{provider="steady"} == 1')) < 2:
@@ -124,6 +107,5 @@ check("(all three) exactly one ProviderDown notification for openai", len(down) 
 check("(all three) it is one alert per provider, not per exporter",
       bool(down) and "instance" not in down[0][2])
 check("steady never pages", not [n for n in notifications() if n[2].get("provider") == "steady" and n[2].get("severity") == "critical"])
-print(f"multi exporter: {passed} passed, {failed} failed", flush=True)
-sys.exit(1 if failed else 0)
+sys.exit(a.summary("multi exporter"))
 PY

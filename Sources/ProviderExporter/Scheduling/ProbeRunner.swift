@@ -163,6 +163,9 @@ public final class ProbeRunner: Sendable {
             entry.fetcher = StatusPageFetcher(page: page, provider: provider)
         }
         let fetcher = entry.fetcher
+        // A task of its own per probe: a task's allocator keeps the largest
+        // footprint its frames reached until the task ends, so probing inside the
+        // scheduler's long-lived loop tasks kept about 7 KB per check for good.
         s.tokens += 1
         let token = s.tokens
         let task = Task { [self] () -> Finished? in
@@ -278,5 +281,28 @@ public final class ProbeRunner: Sendable {
             logger.log(t.to == .down ? .warn : .info, "provider state changed",
                        ["provider": provider, "from": t.from.rawValue, "to": t.to.rawValue, "check": "status_page"])
         }
+    }
+}
+
+/// At most `limit` probes at once (`max_concurrent_probes`).
+actor ProbeLimiter {
+    private var available: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) { available = limit }
+
+    func acquire() async {
+        if available > 0 {
+            available -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    /// Probes waiting for a permit.
+    var waitingCount: Int { waiting.count }
+
+    func release() {
+        if waiting.isEmpty { available += 1 } else { waiting.removeFirst().resume() }
     }
 }

@@ -1,28 +1,5 @@
 import Synchronization
 
-/// At most `limit` probes at once (`max_concurrent_probes`).
-actor ProbeLimiter {
-    private var available: Int
-    private var waiting: [CheckedContinuation<Void, Never>] = []
-
-    init(limit: Int) { available = limit }
-
-    func acquire() async {
-        if available > 0 {
-            available -= 1
-            return
-        }
-        await withCheckedContinuation { waiting.append($0) }
-    }
-
-    /// Probes waiting for a permit.
-    var waitingCount: Int { waiting.count }
-
-    func release() {
-        if waiting.isEmpty { available += 1 } else { waiting.removeFirst().resume() }
-    }
-}
-
 /// Runs every check on its schedule: one task per check that sleeps until its
 /// slot, has the `ProbeRunner` probe it (the path `/probe` shares), and
 /// computes the next slot. A reload or shutdown cancels the tasks (and the
