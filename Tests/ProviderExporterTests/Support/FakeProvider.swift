@@ -87,18 +87,26 @@ final class FakeProvider: @unchecked Sendable {
     func stop() {
         lock.lock()
         stopped = true
-        let open = connections
+        // Under the lock: a handler closes its connection (and forgets it) only
+        // while holding it, so every number here is still that connection. Shut
+        // down after unlocking, a number closed meanwhile could already belong
+        // to another test's socket (seen: a later test's transfer reset).
+        for c in connections { shutdown(c, Int32(SHUT_RDWR)) }
         lock.unlock()
+        // Wakes the accept loop, which closes the listening socket itself: closed
+        // here, its number could be reused before the loop's next accept().
         shutdown(fd, Int32(SHUT_RDWR))
-        close(fd)
-        for c in open { shutdown(c, Int32(SHUT_RDWR)) }
         for _ in 0..<1000 { stopSignal.signal() } // release hanging handlers
     }
 
     private func acceptLoop() {
         while true {
             let c = accept(fd, nil, nil)
-            if c < 0 { return }
+            if c < 0 {
+                if errno == EINTR || errno == ECONNABORTED { continue }
+                close(fd)
+                return
+            }
             lock.lock()
             if stopped { lock.unlock(); close(c); return }
             connections.append(c)
