@@ -26,7 +26,11 @@ providers:
   - {name: incident, status_page: {url: $FAKE/incident, format: statuspage}}
 YAML
 FAKE_KEY=test-fake-key-landing-9f3e start_exporter "$work/exporter.log" --config.file="$work/config.yml"
-sleep 4   # a few probes of each
+# Wait (bounded) until every provider has been probed a few times.
+for _ in $(seq 1 150); do
+  [ "$(curl -sf "http://127.0.0.1:$PORT/" | grep -o '>report</a>' | wc -l)" -ge 12 ] && break
+  sleep 0.2
+done
 
 # --dump-dom prints the DOM after load; console messages go to stderr with
 # --enable-logging=stderr (a page script error would read "Uncaught ...").

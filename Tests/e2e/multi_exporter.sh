@@ -56,7 +56,9 @@ a = Alerting(hook, prom)
 check, notifications, query, values = a.check, a.notifications, a.answer, a.query
 
 start = time.time()
-while time.time() - start < 60 and len(values('provider_up{provider="steady"} == 1')) < 2:
+# Prometheus starts scraping each target at its own offset: wait for all three.
+while time.time() - start < 60 and (len(values('provider_exporter_build_info')) < 3
+                                    or len(values('provider_up{provider="steady"} == 1')) < 2):
     time.sleep(0.5)
 check("Prometheus scrapes three exporters", len(values('provider_exporter_build_info')) == 3)
 check("two locations see steady up", len(values('provider_up{provider="steady"} == 1')) == 2)
