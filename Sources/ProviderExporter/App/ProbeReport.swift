@@ -14,7 +14,7 @@ enum ProbeReport {
             if let rule = o.rule { out += "rule: \(rule)\n" }
             if let error = o.error { out += "error: \(error)\n" }
             out += "state: \(e.stateBefore.rawValue) -> \(e.stateAfter.rawValue)\n"
-            out += exchanges(o.hops)
+            out += exchanges(o.hops, redaction: redaction(e.snapshot.config))
             if let ph = o.phases {
                 out += "\nphases (first request): resolve \(seconds(ph.resolve)), connect \(seconds(ph.connect)), "
                     + "tls \(seconds(ph.tls)), processing \(seconds(ph.processing)), transfer \(seconds(ph.transfer))\n"
@@ -38,7 +38,7 @@ enum ProbeReport {
             case .notModified: out += "fetch: 304 Not Modified, the last parsed state stands\n"
             case .error(let text): out += "fetch failed: \(text) (the last good state is kept)\n"
             }
-            out += exchanges(hops)
+            out += exchanges(hops, redaction: redaction(e.snapshot.config))
             if let page = e.snapshot.statusPage, let s = page.state {
                 out += "\nindicator: \(s.indicator.rawValue); level for the state rules: \(page.level.rawValue)\n"
                 out += "components watched (\(s.components.count)):\n"
@@ -55,12 +55,18 @@ enum ProbeReport {
         return out
     }
 
-    /// Each exchange: request line and headers, response status and headers,
-    /// and the start of the body.
-    static func exchanges(_ hops: [HopTrace]) -> String {
+    /// The provider's key and secret header values, as error texts are redacted.
+    static func redaction(_ provider: ProviderConfig) -> Redaction {
+        Redaction(provider.secrets)
+    }
+
+    /// Each exchange, redacted: request line and headers, response status and
+    /// headers, and the start of the body.
+    static func exchanges(_ hops: [HopTrace], redaction: Redaction) -> String {
         guard !hops.isEmpty else { return "\n(no request was sent)\n" }
         var out = ""
-        for (i, hop) in hops.enumerated() {
+        for (i, raw) in hops.enumerated() {
+            let (hop, body) = raw.redacted(by: redaction)
             out += "\nrequest \(i + 1): \(hop.method) \(hop.url)\n"
             for (name, value) in hop.requestHeaders { out += "  \(name): \(value)\n" }
             if hop.status == 0 {
@@ -70,9 +76,9 @@ enum ProbeReport {
             out += "response: HTTP \(hop.status)\n"
             for (name, value) in hop.responseHeaders { out += "  \(name): \(value)\n" }
             if let error = hop.error { out += "transfer: \(error)\n" }
-            let shown = hop.bodyPrefix.utf8.count
+            let shown = hop.bodyPrefix.count
             out += "body (\(hop.bodySize) bytes" + (hop.bodySize > shown ? ", first \(shown) shown" : "") + "):\n"
-            out += hop.bodyPrefix.isEmpty ? "  (empty)\n" : indent(hop.bodyPrefix)
+            out += body.isEmpty ? "  (empty)\n" : indent(body)
         }
         return out
     }

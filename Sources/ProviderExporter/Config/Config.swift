@@ -216,4 +216,7 @@ public struct ProviderConfig: Sendable {
     public var chatMaxTokensField = "max_tokens"
     public var statusPage: StatusPageConfig?
     public var tls: TLSConfig?
+
+    /// Every secret value the provider sends: its key and its secret headers.
+    var secrets: [Secret] { (apiKey.map { [$0] } ?? []) + secretHeaders.map(\.value) }
 }

@@ -24,7 +24,7 @@ public enum Checks {
         case .balance(let dialect): BalanceCheck(config: check, dialect: dialect, provider: provider)
         case .chat(let spec): ChatCheck(config: check, spec: spec, provider: provider)
         }
-        let secrets = (provider.apiKey.map { [$0] } ?? []) + provider.secretHeaders.map(\.value)
+        let secrets = provider.secrets
         return secrets.isEmpty ? inner : RedactingCheck(inner: inner, secrets: secrets)
     }
 

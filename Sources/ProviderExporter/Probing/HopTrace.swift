@@ -1,8 +1,10 @@
 /// One HTTP exchange of a probe as the debug report shows it
 /// (`/probe?debug=true`): the request line and headers, the response status
 /// and headers, and the start of the body. Secret header values (the API key,
-/// `secret_headers_env`) are never kept: they read `<secret>`; every text also
-/// passes the provider's redaction (`RedactingCheck`).
+/// `secret_headers_env`) are never kept: they read `<secret>`. What came from
+/// the network may still echo a key: the report applies the provider's
+/// `Redaction` to every text (`redacted(by:)`) when it renders, so probes that
+/// nobody reads cost no redaction.
 public struct HopTrace: Sendable {
     public var method: String
     public var url: String
@@ -10,8 +12,8 @@ public struct HopTrace: Sendable {
     /// 0 when no response arrived.
     public var status: Int
     public var responseHeaders: [(name: String, value: String)]
-    /// The first `bodyPrefixLimit` bytes of the body, as text.
-    public var bodyPrefix: String
+    /// The first `bodyPrefixLimit` bytes of the body.
+    public var bodyPrefix: [UInt8]
     /// The whole body's size in bytes (as received; capped bodies are flagged).
     public var bodySize: Int
     public var error: String?
@@ -27,20 +29,19 @@ public struct HopTrace: Sendable {
             + request.secretHeaders.map { ($0.name, "<secret>") }
         status = response.status
         responseHeaders = response.headers
-        bodyPrefix = String(decoding: response.body.prefix(Self.bodyPrefixLimit), as: UTF8.self)
+        bodyPrefix = Array(response.body.prefix(Self.bodyPrefixLimit))
         bodySize = response.body.count
         error = response.error.map(\.description)
     }
 
-    /// The same trace with `transform` applied to every text that came from
-    /// the network or the config (redaction).
-    func mapTexts(_ transform: (String) -> String) -> HopTrace {
+    /// The same trace with every text that came from the network or the
+    /// config passed through `redaction`; the body as text.
+    func redacted(by redaction: Redaction) -> (trace: HopTrace, body: String) {
         var t = self
-        t.url = transform(url)
-        t.requestHeaders = requestHeaders.map { ($0.name, transform($0.value)) }
-        t.responseHeaders = responseHeaders.map { ($0.name, transform($0.value)) }
-        t.bodyPrefix = transform(bodyPrefix)
-        t.error = error.map(transform)
-        return t
+        t.url = redaction.apply(url)
+        t.requestHeaders = requestHeaders.map { ($0.name, redaction.apply($0.value)) }
+        t.responseHeaders = responseHeaders.map { ($0.name, redaction.apply($0.value)) }
+        t.error = error.map(redaction.apply)
+        return (t, redaction.apply(String(decoding: bodyPrefix, as: UTF8.self)))
     }
 }

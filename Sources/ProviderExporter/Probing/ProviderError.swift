@@ -10,7 +10,8 @@
 /// - Mistral: the same fields at the top level (`{"object": "error", "type",
 ///   "code", "message"}`) or only `{"message"}`.
 /// Classification reads these fields; the message is read only where a
-/// provider's structured type alone is ambiguous (Anthropic's low-credit 400).
+/// provider's structured type alone is ambiguous (Anthropic's low-credit 400
+/// and spend cap, which share `invalid_request_error` and `rate_limit_error`).
 public struct ProviderError: Sendable, Equatable {
     public var code: String?
     public var type: String?
