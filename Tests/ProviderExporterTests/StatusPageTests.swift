@@ -19,8 +19,7 @@ import Testing
         let names: Set<String> = ["provider_status_page_up", "provider_status_indicator", "provider_component_status",
                                   "provider_incidents", "provider_incident_started_timestamp_seconds",
                                   "provider_maintenances_active", "provider_status_page_fetches_total", "provider_state"]
-        let families = ProviderCollector(store: store).collect().filter { names.contains($0.family.name) }
-        return ExpositionEncoder.encode(families, format: .text)
+        return familiesNamed(names, in: Exposition(state: store.view).encode(.text))
     }
 
     @Test(arguments: [

@@ -33,9 +33,8 @@ public final class Exporter: Sendable {
         self.store = store
         self.client = client
         self.scheduler = Scheduler(client: client, store: store, clock: clock, logger: logger)
-        let collectors: [any MetricsCollector] = [BuildInfoCollector(), ProcessCollector(), config, ProviderCollector(store: store)]
-            + extraCollectors
-        let cache = ScrapeCache { collectors.flatMap { $0.collect() } }
+        let collectors: [any MetricsCollector] = [BuildInfoCollector(), ProcessCollector(), config] + extraCollectors
+        let cache = ScrapeCache { Exposition(collectors.flatMap { $0.collect() }, state: store.view) }
         // The first scrape after a reload shows it (and its outcome).
         config.observeReloads { cache.invalidate() }
 

@@ -59,7 +59,7 @@ extension Exporter {
                 r.checks = r.checks.filter { names.contains($0.config.name) }
                 return [r]
             } ?? []
-            let plain = ExpositionEncoder.encode(ProviderCollector.families(records, inFlight: nil), format: variant.format)
+            let plain = Exposition(state: StateView(records)).encode(variant.format)
             let body = variant.gzip ? Gzip.compress(plain).map { ScrapeCache.Body(bytes: $0, gzipped: true) } : nil
             return metricsResponse(body ?? ScrapeCache.Body(bytes: plain, gzipped: false), variant)
         }

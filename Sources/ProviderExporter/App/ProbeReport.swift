@@ -85,8 +85,7 @@ enum ProbeReport {
 
     /// The sample lines of the snapshot: this check's series and the provider's.
     static func series(_ snapshot: ProviderRecord) -> String {
-        let text = String(decoding: ExpositionEncoder.encode(ProviderCollector.families([snapshot], inFlight: nil), format: .text),
-                          as: UTF8.self)
+        let text = String(decoding: Exposition(state: StateView([snapshot])).encode(.text), as: UTF8.self)
         return text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { "  " + $0 + "\n" }.joined()
     }
 

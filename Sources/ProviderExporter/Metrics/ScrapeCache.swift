@@ -6,7 +6,8 @@ import Synchronization
 /// waiting. Otherwise it awaits the renderer, an actor, so that concurrent scrapes
 /// share one collection and one encoding per variant; gzip runs once per rendered
 /// body, never per request. Collection samples `process_*` afresh, which is why
-/// the window is short (one second by default).
+/// the window is short (one second by default). Only the bodies asked for are
+/// kept: a gzip scrape keeps the compressed body, not the 40 MB it came from.
 public final class ScrapeCache: Sendable {
     /// The four bodies a scrape can ask for.
     public struct Variant: Hashable, Sendable {
@@ -28,7 +29,7 @@ public final class ScrapeCache: Sendable {
         var startedAt: Double
         /// The cache's generation when the families were collected.
         var generation: UInt64
-        var families: [FamilySnapshot]
+        var exposition: Exposition
         var bodies: [Variant: Body] = [:]
     }
 
@@ -44,10 +45,16 @@ public final class ScrapeCache: Sendable {
     ///   - maxAge: seconds a rendered body may be served.
     ///   - clock: monotonic seconds; injected by tests.
     public init(maxAge: Double = 1.0, clock: @escaping @Sendable () -> Double = Posix.monotonicSeconds,
-                collect: @escaping @Sendable () -> [FamilySnapshot]) {
+                collect: @escaping @Sendable () -> Exposition) {
         self.maxAge = maxAge
         self.clock = clock
         self.renderer = Renderer(collect: collect)
+    }
+
+    /// A cache of collectors' families only.
+    public convenience init(maxAge: Double = 1.0, clock: @escaping @Sendable () -> Double = Posix.monotonicSeconds,
+                            families: @escaping @Sendable () -> [FamilySnapshot]) {
+        self.init(maxAge: maxAge, clock: clock) { Exposition(families()) }
     }
 
     /// The cached body for `variant` if it is fresh; nil means call `render`.
@@ -78,31 +85,47 @@ public final class ScrapeCache: Sendable {
     /// Serializes renders; runs no suspension points inside, so one render
     /// completes before the next caller looks at the cache.
     actor Renderer {
-        let collect: @Sendable () -> [FamilySnapshot]
-        init(collect: @escaping @Sendable () -> [FamilySnapshot]) { self.collect = collect }
+        let collect: @Sendable () -> Exposition
+        /// The last plain body's size per format: the next buffer's capacity.
+        var lastSize: [ExpositionFormat: Int] = [:]
+        /// The last plain body, whose storage the next encoding writes over
+        /// once its scrapes are answered (until then it is copied on write).
+        /// Keeping it costs its size in memory and saves a page fault per 4 KiB
+        /// of every render.
+        var spare: [UInt8] = []
+        init(collect: @escaping @Sendable () -> Exposition) { self.collect = collect }
 
         func render(_ variant: Variant, cache: ScrapeCache) -> Body {
-            // Reuse the window's families for the other variants, so a text and an
-            // OpenMetrics scrape in the same second agree.
+            // Reuse the window's collection for the other variants, so a text and
+            // an OpenMetrics scrape in the same second agree.
             let fresh = cache.fresh()
             if let body = fresh?.bodies[variant] { return body }
             // Read the generation before collecting: an invalidation during the
             // collection makes this window stale at once.
             let generation = cache.generation.load(ordering: .sequentiallyConsistent)
+            // An expired window lets go of its bodies first, so that the spare
+            // buffer is the only holder of its storage once they are sent.
+            if fresh == nil { cache.window.withLock { $0 = nil } }
             // Collect outside the lock: scrapes of fresh variants never wait on it.
-            var current = fresh ?? Window(startedAt: cache.clock(), generation: generation, families: collect())
+            var current = fresh ?? Window(startedAt: cache.clock(), generation: generation, exposition: collect())
             let plainVariant = Variant(format: variant.format, gzip: false)
-            let plain = current.bodies[plainVariant]
-                ?? Body(bytes: ExpositionEncoder.encode(current.families, format: variant.format), gzipped: false)
-            current.bodies[plainVariant] = plain
+            let plain = current.bodies[plainVariant] ?? Body(bytes: encode(current.exposition, variant.format), gzipped: false)
             var body = plain
-            if variant.gzip {
-                if let compressed = Gzip.compress(plain.bytes) { body = Body(bytes: compressed, gzipped: true) }
-                current.bodies[variant] = body
-            }
+            if variant.gzip, let compressed = Gzip.compress(plain.bytes) { body = Body(bytes: compressed, gzipped: true) }
+            spare = plain.bytes
+            current.bodies[variant] = body
             let stored = current
             cache.window.withLock { $0 = stored }
             return body
+        }
+
+        func encode(_ exposition: Exposition, _ format: ExpositionFormat) -> [UInt8] {
+            let hint = lastSize[format].map { $0 + $0 / 16 + 4096 } ?? 4096
+            var buffer: [UInt8] = []
+            swap(&buffer, &spare)
+            let bytes = exposition.encode(format, capacity: hint, reusing: &buffer)
+            lastSize[format] = bytes.count
+            return bytes
         }
     }
 }

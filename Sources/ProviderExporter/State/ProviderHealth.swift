@@ -67,14 +67,22 @@ public struct ProviderRecord: Sendable {
     /// In config order.
     public var checks: [CheckRecord]
     /// The last 20 API probes of any check: success and duration, for the score.
-    public var recent: [(ok: Bool, duration: Double)] = []
+    public var recent: [(ok: Bool, duration: Double)] = [] {
+        didSet { healthScore = Self.score(recent, hasChecks: !checks.isEmpty) }
+    }
+    /// `provider_health_score` (SPEC section 7), nil without API probes;
+    /// worked out when a probe is recorded, not per scrape.
+    public private(set) var healthScore: Double?
     public var health: ProviderHealth = .unknown
     public var statusPage: StatusPageRecord?
+    public init(config: ProviderConfig, checks: [CheckRecord]) {
+        self.config = config
+        self.checks = checks
+    }
 
-    /// `provider_health_score` (SPEC section 7), nil without API probes:
     /// 0.6 × max(0, 1 − median latency / 1 s) + 0.4 × success ratio.
-    public var healthScore: Double? {
-        guard !checks.isEmpty, !recent.isEmpty else { return nil }
+    static func score(_ recent: [(ok: Bool, duration: Double)], hasChecks: Bool) -> Double? {
+        guard hasChecks, !recent.isEmpty else { return nil }
         let durations = recent.map(\.duration).sorted()
         let n = durations.count
         let median = n % 2 == 1 ? durations[n / 2] : (durations[n / 2 - 1] + durations[n / 2]) / 2

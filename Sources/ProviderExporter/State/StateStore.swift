@@ -17,6 +17,8 @@ public final class StateStore: Sendable {
         /// was most of the exporter's CPU at that scale.
         var index: [String: Int] = [:]
         var buckets: [Double] = []
+        /// The order scrapes write the providers' series in.
+        var layout = ExpositionLayout()
         var inFlight = 0
         /// Incidents logged as new in this process (provider/id).
         var seenIncidents: Set<String> = []
@@ -73,6 +75,7 @@ public final class StateStore: Sendable {
                 return record
             }
             s.index = Dictionary(uniqueKeysWithValues: s.providers.enumerated().map { ($1.config.name, $0) })
+            s.layout = ExpositionLayout(s.providers)
             return transitions
         }
     }
@@ -158,11 +161,13 @@ public final class StateStore: Sendable {
     public func recordStatusPage(provider: String, outcome: StatusPageOutcome, finishedAt: Double) -> PageRecorded {
         store.withLock { s in
             var recorded = PageRecorded()
+            var reorder = false
             guard let p = s.index[provider], var page = s.providers[p].statusPage else { return recorded }
             page.lastFetchAt = finishedAt
             switch outcome {
             case .ok(let fresh):
                 let (watched, cut) = page.watched(fresh)
+                reorder = page.state.map { !$0.sameLabels(as: watched) } ?? true
                 recorded.changes = IncidentChange.changes(provider: provider, old: page.state?.incidents ?? [],
                                                           new: watched.incidents, seen: &s.seenIncidents)
                 if cut != page.componentsCut { recorded.newlyCut = cut }
@@ -181,6 +186,7 @@ public final class StateStore: Sendable {
                 page.fetches[.error, default: 0] += 1
             }
             s.providers[p].statusPage = page
+            if reorder { s.layout.orderPages(s.providers) }
             let before = s.providers[p].health
             let after = s.providers[p].evaluate(now: finishedAt)
             s.providers[p].health = after
@@ -218,6 +224,11 @@ public final class StateStore: Sendable {
                   let c = s.providers[p].checks.firstIndex(where: { $0.config.name == check }) else { return }
             body(&s.providers[p].checks[c])
         }
+    }
+
+    /// What a scrape writes: a copy-on-write snapshot and its order.
+    public var view: StateView {
+        store.withLock { StateView(providers: $0.providers, layout: $0.layout, inFlight: $0.inFlight) }
     }
 
     /// A copy of everything, for collectors and endpoints.

@@ -96,3 +96,15 @@ public struct IncidentChange: Sendable, Equatable {
         return out
     }
 }
+
+extension StatusPageState {
+    /// Whether `other` has the same series labels (component labels, and the
+    /// labelled incidents), so that the exposition's order still holds.
+    func sameLabels(as other: StatusPageState) -> Bool {
+        components.map(\.label) == other.components.map(\.label)
+            && incidents.elementsEqual(other.incidents) { a, b in
+                a.id == b.id && a.name == b.name && a.impact == b.impact && a.status == b.status
+                    && (a.started == nil) == (b.started == nil)
+            }
+    }
+}

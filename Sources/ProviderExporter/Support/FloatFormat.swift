@@ -4,82 +4,113 @@
 ///
 /// Swift's `description` already yields the shortest round-trip digits (both
 /// languages pick the closest shortest decimal), so the digits are taken from it
-/// and only the layout is Go's.
+/// and only the layout is Go's. `append` writes straight into an output
+/// buffer: integers without any temporary, others through `description`, which
+/// is an inline (small) string up to 15 bytes.
 public enum FloatFormat {
     public static func format(_ value: Double) -> String {
-        if value.isNaN { return "NaN" }
-        if value.isInfinite { return value < 0 ? "-Inf" : "+Inf" }
-        if value == 0 { return value.sign == .minus ? "-0" : "0" }
-        // Integers up to 2^53 are common (counters, timestamps, byte counts) and
-        // need no digit extraction: they print as Go would when below 1e6.
-        if value.magnitude < 1e6, value == value.rounded(), let i = Int(exactly: value) {
-            return String(i)
-        }
-        let (negative, digits, pointPosition) = shortestDigits(value)
-        return layout(negative: negative, digits: digits, pointPosition: pointPosition)
+        var out: [UInt8] = []
+        append(value, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
-    /// The shortest round-trip decimal digits of a finite, non-zero value, with the
-    /// position of the decimal point relative to the first digit (Go's `digs.dp`):
-    /// value = 0.d1d2d3... × 10^pointPosition.
-    static func shortestDigits(_ value: Double) -> (negative: Bool, digits: [UInt8], pointPosition: Int) {
-        var text = Array(value.magnitude.description.utf8)
-        var exponent = 0
-        if let e = text.firstIndex(where: { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) {
-            exponent = Int(String(decoding: text[(e + 1)...], as: UTF8.self)) ?? 0
-            text = Array(text[..<e])
+    /// Appends the Go form of `value` to `out`.
+    public static func append(_ value: Double, to out: inout [UInt8]) {
+        if value.isNaN { return out.append(contentsOf: "NaN".utf8) }
+        if value.isInfinite { return out.append(contentsOf: (value < 0 ? "-Inf" : "+Inf").utf8) }
+        if value == 0 { return out.append(contentsOf: (value.sign == .minus ? "-0" : "0").utf8) }
+        // Integers below 1e6 are most samples (counters, states, status codes):
+        // Go prints them as plain digits.
+        if value.magnitude < 1e6, value == value.rounded() {
+            if value < 0 { out.append(UInt8(ascii: "-")) }
+            return appendInteger(UInt64(value.magnitude), to: &out)
         }
-        var digits: [UInt8] = []
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digits in
+            let (count, pointPosition) = shortestDigits(value.magnitude, into: digits)
+            layout(negative: value < 0, digits: UnsafeBufferPointer(rebasing: digits[..<count]),
+                   pointPosition: pointPosition, to: &out)
+        }
+    }
+
+    /// Appends the decimal digits of `value`.
+    public static func appendInteger(_ value: UInt64, to out: inout [UInt8]) {
+        if value < 10 { return out.append(UInt8(ascii: "0") + UInt8(value)) }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+            var v = value
+            var i = 20
+            repeat {
+                i -= 1
+                buffer[i] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+            } while v > 0
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[i...]))
+        }
+    }
+
+    /// The shortest round-trip decimal digits of a finite, positive value, written
+    /// to `digits` (at most 17), with the position of the decimal point relative
+    /// to the first digit (Go's `digs.dp`): value = 0.d1d2d3... × 10^pointPosition.
+    static func shortestDigits(_ value: Double, into digits: UnsafeMutableBufferPointer<UInt8>) -> (count: Int, pointPosition: Int) {
+        var count = 0
         var integerDigits = 0
         var seenPoint = false
-        for c in text {
-            if c == UInt8(ascii: ".") { seenPoint = true; continue }
-            digits.append(c)
-            if !seenPoint { integerDigits += 1 }
+        var exponent = 0
+        var exponentSign = 1
+        var inExponent = false
+        var leading = true
+        var leadingZerosAfterPoint = 0
+        for c in value.description.utf8 {
+            if inExponent {
+                if c == UInt8(ascii: "-") { exponentSign = -1 } else if c != UInt8(ascii: "+") {
+                    exponent = exponent * 10 + Int(c &- UInt8(ascii: "0"))
+                }
+                continue
+            }
+            switch c {
+            case UInt8(ascii: "."): seenPoint = true
+            case UInt8(ascii: "e"), UInt8(ascii: "E"): inExponent = true
+            case UInt8(ascii: "0") where leading:
+                // Leading zeros ("0.001") move the point left instead.
+                if seenPoint { leadingZerosAfterPoint += 1 }
+            default:
+                leading = false
+                if count < digits.count { digits[count] = c; count += 1 }
+                if !seenPoint { integerDigits += 1 }
+            }
         }
-        var pointPosition = integerDigits + exponent
-        // Strip leading zeros ("0.001" -> "1", point moves left) and trailing zeros.
-        while let first = digits.first, first == UInt8(ascii: "0"), digits.count > 1 {
-            digits.removeFirst()
-            pointPosition -= 1
-        }
-        while let last = digits.last, last == UInt8(ascii: "0"), digits.count > 1 {
-            digits.removeLast()
-        }
-        return (value < 0, digits, pointPosition)
+        // Trailing zeros ("1234567.0", "100.0").
+        while count > 1, digits[count - 1] == UInt8(ascii: "0") { count -= 1 }
+        return (count, integerDigits - leadingZerosAfterPoint + exponentSign * exponent)
     }
 
     /// Go's `%e` / `%f` choice for shortest `'g'`: exponent form when the decimal
     /// exponent is below -4 or at least 6 (Go uses precision 6 for the decision
     /// when formatting the shortest representation).
-    static func layout(negative: Bool, digits: [UInt8], pointPosition: Int) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(digits.count + 8)
+    static func layout(negative: Bool, digits: UnsafeBufferPointer<UInt8>, pointPosition: Int, to out: inout [UInt8]) {
         if negative { out.append(UInt8(ascii: "-")) }
         let exponent = pointPosition - 1
         if exponent < -4 || exponent >= 6 {
             out.append(digits[0])
             if digits.count > 1 {
                 out.append(UInt8(ascii: "."))
-                out.append(contentsOf: digits[1...])
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[1...]))
             }
             out.append(UInt8(ascii: "e"))
             out.append(exponent < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
             let magnitude = exponent.magnitude
             if magnitude < 10 { out.append(UInt8(ascii: "0")) }
-            out.append(contentsOf: String(magnitude).utf8)
+            appendInteger(UInt64(magnitude), to: &out)
         } else if pointPosition <= 0 {
             out.append(contentsOf: "0.".utf8)
-            out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: -pointPosition))
+            for _ in 0 ..< -pointPosition { out.append(UInt8(ascii: "0")) }
             out.append(contentsOf: digits)
         } else if pointPosition >= digits.count {
             out.append(contentsOf: digits)
-            out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: pointPosition - digits.count))
+            for _ in 0 ..< pointPosition - digits.count { out.append(UInt8(ascii: "0")) }
         } else {
-            out.append(contentsOf: digits[..<pointPosition])
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[..<pointPosition]))
             out.append(UInt8(ascii: "."))
-            out.append(contentsOf: digits[pointPosition...])
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[pointPosition...]))
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -1,7 +1,7 @@
 import Testing
 @testable import ProviderExporter
 
-@Suite struct ExpositionEncoderTests {
+@Suite struct ExpositionTests {
     /// A registry using every type, escaping edge cases and an empty family,
     /// deliberately out of order so that sorting is exercised.
     static let families: [FamilySnapshot] = {
@@ -30,15 +30,15 @@ import Testing
     }()
 
     @Test func textFormatGolden() throws {
-        try expectGolden(ExpositionEncoder.encode(Self.families, format: .text), "exposition.txt")
+        try expectGolden(Exposition(Self.families).encode(.text), "exposition.txt")
     }
 
     @Test func openMetricsGolden() throws {
-        try expectGolden(ExpositionEncoder.encode(Self.families, format: .openMetrics), "exposition.openmetrics.txt")
+        try expectGolden(Exposition(Self.families).encode(.openMetrics), "exposition.openmetrics.txt")
     }
 
     @Test func openMetricsEndsWithEOFAndNamesCountersWithoutTotal() {
-        let text = String(decoding: ExpositionEncoder.encode(Self.families, format: .openMetrics), as: UTF8.self)
+        let text = String(decoding: Exposition(Self.families).encode(.openMetrics), as: UTF8.self)
         #expect(text.hasSuffix("# EOF\n"))
         #expect(text.contains("# TYPE test_requests counter\n"))
         #expect(text.contains("test_requests_total{result=\"success\"} 1.234567e+06\n"))
@@ -46,7 +46,7 @@ import Testing
 
     @Test func outputIsStableWhateverTheInputOrder() {
         let shuffled = Self.families.shuffled().map { f in FamilySnapshot(f.family, f.series.shuffled()) }
-        #expect(ExpositionEncoder.encode(shuffled, format: .text) == ExpositionEncoder.encode(Self.families, format: .text))
+        #expect(Exposition(shuffled).encode(.text) == Exposition(Self.families).encode(.text))
     }
 }
 
