@@ -13,6 +13,10 @@ public struct Exposition: Sendable {
         self.state = state
     }
 
+    /// More than the body will take: 8 KiB per check (a check's series take
+    /// about 4 KiB), 64 KiB besides.
+    var sizeGuess: Int { 65_536 + (state?.layout.checks.count ?? 0) * 8192 }
+
     /// The whole body. `capacity` sizes the buffer (the last body's size, so
     /// that a 40 MB exposition is not built by doubling); `buffer`'s storage
     /// is written over if nothing else holds it.

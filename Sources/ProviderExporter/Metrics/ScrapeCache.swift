@@ -120,11 +120,17 @@ public final class ScrapeCache: Sendable {
         }
 
         func encode(_ exposition: Exposition, _ format: ExpositionFormat) -> [UInt8] {
-            let hint = lastSize[format].map { $0 + $0 / 16 + 4096 } ?? 4096
+            // Before the first body, a generous guess (pages never written are
+            // never resident): growing 40 MB by doubling left the smaller
+            // buffers behind in the heap.
+            let hint = lastSize[format].map { $0 + $0 / 16 + 4096 } ?? exposition.sizeGuess
             var buffer: [UInt8] = []
             swap(&buffer, &spare)
             let bytes = exposition.encode(format, capacity: hint, reusing: &buffer)
             lastSize[format] = bytes.count
+            // A large render frees megabytes of per-scrape tables (and the
+            // store's copy-on-write copies); hand those pages back.
+            if bytes.count > 1 << 20 { Posix.returnFreeMemory() }
             return bytes
         }
     }

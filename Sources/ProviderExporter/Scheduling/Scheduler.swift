@@ -1,16 +1,40 @@
 import Synchronization
 
-/// Runs every check on its schedule: one task per check that sleeps until its
-/// slot, has the `ProbeRunner` probe it (the path `/probe` shares), and
-/// computes the next slot. A reload or shutdown cancels the tasks (and the
-/// probes in flight).
+/// Runs every check on its schedule with one driver task: it sleeps until the
+/// earliest due slot, hands each due check to the `ProbeRunner` (the path
+/// `/probe` shares) in a task of its own, and each probe, when it finishes,
+/// files its check's next slot. A sleeping task per check cost 5 to 11 KB
+/// each (100 MB at 10,000 checks); now only probes in flight hold one. A
+/// reload or shutdown cancels the driver and the probes in flight.
 public final class Scheduler: Sendable {
     let store: StateStore
     let clock: any WallClock
     let logger: Logger
     /// The one probe path, shared with `/probe`.
     public let runner: ProbeRunner
-    private let tasks = Mutex<[Task<Void, Never>]>([])
+
+    /// One check's place in the queue.
+    struct Slot {
+        var job: ProbeRunner.Job
+        var schedule: Schedule
+        var due: Double
+    }
+
+    struct State {
+        /// Slots by due time (a binary min-heap).
+        var queue = SlotQueue()
+        /// Which config the queue belongs to: a probe of an older one files nothing.
+        var generation: UInt64 = 0
+        var driver: Task<Void, Never>?
+        /// The driver's sleep and when it ends, so that an earlier slot wakes it.
+        var sleeper: Task<Void, Never>?
+        var sleepingUntil = Double.infinity
+        /// Probes in flight, by a number of their own.
+        var probes: [UInt64: Task<Void, Never>] = [:]
+        var probeNumber: UInt64 = 0
+    }
+
+    private let state = Mutex(State())
 
     public init(client: HTTPClient, store: StateStore, clock: any WallClock = SystemClock(), logger: Logger) {
         self.store = store
@@ -19,68 +43,121 @@ public final class Scheduler: Sendable {
         runner = ProbeRunner(client: client, store: store, clock: clock, logger: logger)
     }
 
-    /// Replaces every task with one per check of `config`. Counters live in the
-    /// store, and offsets are stable, so a restart keeps each check's rhythm.
+    /// Replaces the queue with one slot per check and status page of `config`.
+    /// Counters live in the store, and offsets are stable, so a restart keeps
+    /// each check's rhythm.
     public func apply(_ config: ExporterConfig) {
-        let old = tasks.withLock { t -> [Task<Void, Never>] in
-            defer { t = [] }
-            return t
-        }
-        for task in old { task.cancel() }
-        runner.apply(config)
-        var started: [Task<Void, Never>] = []
+        let now = clock.now()
+        var queue = SlotQueue()
         for provider in config.providers {
             if let page = provider.statusPage {
                 // No backoff: a page is cheap and its news matters most when things are bad.
                 let schedule = Schedule(provider: provider.name, check: "status_page", interval: page.interval.seconds, backoffMax: 0)
-                started.append(Task { [self] in await loop(.page(provider, page), schedule: schedule) })
+                queue.push(Slot(job: .page(provider, page), schedule: schedule, due: schedule.firstRun(after: now)))
             }
             for check in provider.checks {
                 let schedule = Schedule(provider: provider.name, check: check.name, interval: check.interval.seconds,
                                         backoffMax: config.global.backoffMax.seconds)
-                started.append(Task { [self] in await loop(.check(provider, check), schedule: schedule) })
+                queue.push(Slot(job: .check(provider, check), schedule: schedule, due: schedule.firstRun(after: now)))
             }
         }
-        tasks.withLock { $0 = started }
+        for slot in queue.slots { setNext(slot.job, slot.due) }
+        let old = state.withLock { s -> [Task<Void, Never>] in
+            let old = [s.driver, s.sleeper].compactMap { $0 } + Array(s.probes.values)
+            s.generation += 1
+            s.queue = queue
+            s.probes = [:]
+            s.sleeper = nil
+            s.sleepingUntil = .infinity
+            s.driver = Task { [self] in await drive() }
+            return old
+        }
+        for task in old { task.cancel() }
+        runner.apply(config)
     }
 
     public func stop() {
-        let old = tasks.withLock { t -> [Task<Void, Never>] in
-            defer { t = [] }
-            return t
+        let old = state.withLock { s -> [Task<Void, Never>] in
+            let old = [s.driver, s.sleeper].compactMap { $0 } + Array(s.probes.values)
+            s.generation += 1
+            s.queue = SlotQueue()
+            s.probes = [:]
+            s.driver = nil
+            s.sleeper = nil
+            return old
         }
         for task in old { task.cancel() }
         runner.stop()
     }
 
-    func loop(_ job: ProbeRunner.Job, schedule initial: Schedule) async {
-        var schedule = initial
-        var due = schedule.firstRun(after: clock.now())
+    /// Starts the probes that are due, then sleeps until the next slot (or
+    /// until a finished probe files an earlier one).
+    func drive() async {
         while !Task.isCancelled {
-            setNext(job, due)
-            do { try await clock.sleep(until: due) } catch { return }
-            guard let (finished, joined) = await runner.run(job, due: due), !Task.isCancelled else { return }
-            // A /probe run was in flight at the slot: this run joined it instead.
-            if joined { store.countSkip(provider: job.provider, check: job.check, reason: .overlap) }
-            let finishedAt = clock.now()
-            let next: Schedule.Next
-            switch finished {
-            case .api(let outcome):
-                let down = store.health(of: job.provider) == .down
-                next = schedule.next(due: due, finished: finishedAt, succeeded: outcome.result.isSuccess,
-                                     providerDown: down, retryAfter: outcome.rateLimits.retryAfter)
-            case .page:
-                next = schedule.next(due: due, finished: finishedAt, succeeded: true, providerDown: false, retryAfter: nil)
+            let now = clock.now()
+            let sleeper = state.withLock { s -> Task<Void, Never> in
+                while let first = s.queue.first, first.due <= now {
+                    startProbe(s.queue.pop(), &s)
+                }
+                let until = s.queue.first?.due ?? .infinity
+                let clock = self.clock
+                // Nothing queued (every check in flight, or none configured): wait
+                // for a finished probe to file its slot, not on the clock.
+                let sleeper = Task { () -> Void in
+                    if until.isFinite { _ = try? await clock.sleep(until: until) } else { _ = try? await Task.sleep(for: .seconds(86_400)) }
+                }
+                s.sleeper = sleeper
+                s.sleepingUntil = until
+                return sleeper
             }
-            runner.hold(job, until: next.held ? next.at : nil)
-            if next.overlapSkips > 0 {
-                store.countSkip(provider: job.provider, check: job.check, reason: .overlap, count: UInt64(next.overlapSkips))
-            }
-            if next.backoffSkips > 0 {
-                store.countSkip(provider: job.provider, check: job.check, reason: .backoff, count: UInt64(next.backoffSkips))
-            }
-            due = next.at
+            await withTaskCancellationHandler { await sleeper.value } onCancel: { sleeper.cancel() }
         }
+    }
+
+    /// A task that probes the slot's check and files its next slot.
+    private func startProbe(_ slot: Slot, _ s: inout State) {
+        let (generation, number) = (s.generation, s.probeNumber)
+        s.probeNumber += 1
+        s.probes[number] = Task { [self] in
+            let next = await probe(slot)
+            state.withLock { s in
+                s.probes[number] = nil
+                guard s.generation == generation, let next, !Task.isCancelled else { return }
+                s.queue.push(next)
+                if next.due < s.sleepingUntil {
+                    s.sleepingUntil = -.infinity
+                    s.sleeper?.cancel()
+                }
+            }
+        }
+    }
+
+    /// Probes the slot's check; returns its next slot (nil when cancelled).
+    func probe(_ slot: Slot) async -> Slot? {
+        let (job, due) = (slot.job, slot.due)
+        var schedule = slot.schedule
+        guard let (finished, joined) = await runner.run(job, due: due), !Task.isCancelled else { return nil }
+        // A /probe run was in flight at the slot: this run joined it instead.
+        if joined { store.countSkip(provider: job.provider, check: job.check, reason: .overlap) }
+        let finishedAt = clock.now()
+        let next: Schedule.Next
+        switch finished {
+        case .api(let outcome):
+            let down = store.health(of: job.provider) == .down
+            next = schedule.next(due: due, finished: finishedAt, succeeded: outcome.result.isSuccess,
+                                 providerDown: down, retryAfter: outcome.rateLimits.retryAfter)
+        case .page:
+            next = schedule.next(due: due, finished: finishedAt, succeeded: true, providerDown: false, retryAfter: nil)
+        }
+        runner.hold(job, until: next.held ? next.at : nil)
+        if next.overlapSkips > 0 {
+            store.countSkip(provider: job.provider, check: job.check, reason: .overlap, count: UInt64(next.overlapSkips))
+        }
+        if next.backoffSkips > 0 {
+            store.countSkip(provider: job.provider, check: job.check, reason: .backoff, count: UInt64(next.backoffSkips))
+        }
+        setNext(job, next.at)
+        return Slot(job: job, schedule: schedule, due: next.at)
     }
 
     func setNext(_ job: ProbeRunner.Job, _ due: Double) {
@@ -88,5 +165,39 @@ public final class Scheduler: Sendable {
         case .check: store.setNextProbe(provider: job.provider, check: job.check, at: due)
         case .page: store.setNextStatusPageFetch(provider: job.provider, at: due)
         }
+    }
+}
+
+/// A binary min-heap of slots by due time.
+struct SlotQueue {
+    private(set) var slots: [Scheduler.Slot] = []
+
+    var first: Scheduler.Slot? { slots.first }
+
+    mutating func push(_ slot: Scheduler.Slot) {
+        slots.append(slot)
+        var i = slots.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            guard slots[i].due < slots[parent].due else { break }
+            slots.swapAt(i, parent)
+            i = parent
+        }
+    }
+
+    mutating func pop() -> Scheduler.Slot {
+        slots.swapAt(0, slots.count - 1)
+        let top = slots.removeLast()
+        var i = 0
+        while true {
+            let l = 2 * i + 1, r = l + 1
+            var smallest = i
+            if l < slots.count, slots[l].due < slots[smallest].due { smallest = l }
+            if r < slots.count, slots[r].due < slots[smallest].due { smallest = r }
+            if smallest == i { break }
+            slots.swapAt(i, smallest)
+            i = smallest
+        }
+        return top
     }
 }

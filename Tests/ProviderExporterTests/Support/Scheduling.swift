@@ -43,18 +43,36 @@ final class ScheduledRun: Sendable {
 final class ManualClock: WallClock, @unchecked Sendable {
     private let lock = NSLock()
     private var time: Double
-    private var sleepers: [(until: Double, continuation: CheckedContinuation<Void, any Error>)] = []
+    private var sleepers: [(until: Double, id: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
+    private var nextID: UInt64 = 0
 
     init(_ start: Double) { time = start }
 
     func now() -> Double { lock.lock(); defer { lock.unlock() }; return time }
 
+    /// Throws `CancellationError` at once when the sleeping task is cancelled.
     func sleep(until t: Double) async throws {
-        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+        let id = lock.withLock { () -> UInt64 in
+            defer { nextID += 1 }
+            return nextID
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+                lock.lock()
+                if t <= time || Task.isCancelled {
+                    lock.unlock()
+                    Task.isCancelled ? c.resume(throwing: CancellationError()) : c.resume()
+                    return
+                }
+                sleepers.append((t, id, c))
+                lock.unlock()
+            }
+        } onCancel: {
             lock.lock()
-            if t <= time { lock.unlock(); c.resume(); return }
-            sleepers.append((t, c))
+            let cancelled = sleepers.filter { $0.id == id }
+            sleepers.removeAll { $0.id == id }
             lock.unlock()
+            for s in cancelled { s.continuation.resume(throwing: CancellationError()) }
         }
     }
 
