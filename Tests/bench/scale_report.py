@@ -64,12 +64,16 @@ def main():
         "lag_max_ms": max(lags) if lags else float("nan"),
         "cpu_s_per_1k": m["cpu_s"] / max(1, in_window) * 1000,
         "blackbox_cpu_s_per_1k": bb["cpu_s_per_1k"], "blackbox_probes_per_s": bb["probes_per_s"],
-        "rss_mb": m["rss_kb"] / 1024, "rss_after_scrapes_mb": m["rss_scraped_kb"] / 1024, "blackbox_rss_mb": bb["rss_mb"],
+        "rss_mb": m["rss_kb"] / 1024, "rss_after_scrapes_mb": m["rss_scraped_kb"] / 1024,
+        "rss_after_gzip_scrapes_mb": m["rss_gzip_kb"] / 1024, "blackbox_rss_mb": bb["rss_mb"], "scrapes": int(m["scrapes"]),
         "scrape_p99_ms": m["scrape_p99_ms"], "scrape_gzip_p99_ms": m["scrape_gzip_p99_ms"],
-        "render_cpu_ms": m["render_cpu_ms"], "gzip_scrape_cpu_ms": m["gzip_scrape_cpu_ms"], "series": int(m["series"]), "metrics_bytes": int(m["metrics_bytes"]),
+        "render_cpu_ms": m["render_cpu_ms"], "paused_cpu_ms_per_s": m["paused_cpu_ms"], "zlib_level1_ms": m["zlib_level1_ms"],
+        "gzip_scrape_cpu_ms": m["gzip_scrape_cpu_ms"], "series": int(m["series"]), "metrics_bytes": int(m["metrics_bytes"]),
         "latency_err_p50_ms": pct(errors, 0.5), "latency_err_p99_ms": pct(errors, 0.99),
         "latency_pairs": len(errors), "probes_failed": sum(n for r, n in results.items() if r != "success"),
         "idle_rss_mb": m.get("idle_rss_kb", float("nan")) / 1024, "ready_ms": m.get("ready_ms", float("nan")),
+        "blackbox_idle_rss_mb": m.get("blackbox_idle_rss_kb", float("nan")) / 1024,
+        "node_idle_rss_mb": m.get("node_idle_rss_kb", float("nan")) / 1024,
     }
     out["cpu_ratio_vs_blackbox"] = out["cpu_s_per_1k"] / out["blackbox_cpu_s_per_1k"]
     out["rss_ratio_vs_blackbox"] = out["rss_mb"] / out["blackbox_rss_mb"]
@@ -82,17 +86,23 @@ def main():
         ("CPU per 1,000 probes <= 0.5x blackbox_exporter",
          f"{out['cpu_s_per_1k']:.3f} s vs {out['blackbox_cpu_s_per_1k']:.3f} s ({out['cpu_ratio_vs_blackbox']:.2f}x)",
          out["cpu_ratio_vs_blackbox"] <= 0.5),
-        ("RSS < 150 MB (probing; after the scrapes)",
-         f"{out['rss_mb']:.1f} MB; {out['rss_after_scrapes_mb']:.1f} MB (blackbox_exporter {out['blackbox_rss_mb']:.1f} MB)",
-         max(out["rss_mb"], out["rss_after_scrapes_mb"]) < 150),
-        ("/metrics p99 < 1 s with gzip", f"{out['scrape_gzip_p99_ms']:.0f} ms gzip, {out['scrape_p99_ms']:.0f} ms plain; "
-         f"one render {out['render_cpu_ms']:.0f} ms CPU", out["scrape_gzip_p99_ms"] < 1000),
+        ("RSS <= 150 MB (probing; after the scrapes)",
+         f"{out['rss_mb']:.1f} MB; {out['rss_after_scrapes_mb']:.1f} MB after {2 * out['scrapes']} "
+         f"(blackbox_exporter {out['blackbox_rss_mb']:.1f} MB)",
+         max(out["rss_mb"], out["rss_after_scrapes_mb"]) <= 150),
+        ("/metrics p99 < 500 ms with gzip, while probing", f"{out['scrape_gzip_p99_ms']:.0f} ms gzip; "
+         f"{out['scrape_p99_ms']:.0f} ms plain, probing paused", out["scrape_gzip_p99_ms"] < 500),
+        ("one render <= 150 ms CPU, probing paused", f"{out['render_cpu_ms']:.0f} ms (zlib level 1 alone: "
+         f"{out['zlib_level1_ms']:.0f} ms on the body)", out["render_cpu_ms"] <= 150),
         ("latency error median < 1 ms, p99 < 5 ms",
          f"{out['latency_err_p50_ms']:.2f} / {out['latency_err_p99_ms']:.2f} ms over {out['latency_pairs']} probes",
          out["latency_err_p50_ms"] < 1 and out["latency_err_p99_ms"] < 5),
     ]
     if "idle_rss_kb" in m:
-        goals.append(("idle RSS < 15 MB (built-in default, loopback-only)", f"{out['idle_rss_mb']:.1f} MB", out["idle_rss_mb"] < 15))
+        others = min(out["blackbox_idle_rss_mb"], out["node_idle_rss_mb"])
+        goals.append(("idle RSS <= blackbox_exporter's and node_exporter's",
+                      f"{out['idle_rss_mb']:.1f} MB vs {out['blackbox_idle_rss_mb']:.1f} and {out['node_idle_rss_mb']:.1f} MB",
+                      out["idle_rss_mb"] <= others))
     if "ready_ms" in m:
         goals.append(("start to ready < 100 ms", f"{out['ready_ms']:.1f} ms", out["ready_ms"] < 100))
     print(f"\n{out['checks']} checks every {m['interval_s']:g} s, {window:.0f} s measured "
