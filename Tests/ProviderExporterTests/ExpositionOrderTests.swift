@@ -209,7 +209,7 @@ import Testing
         return store
     }
 
-    @Test(arguments: 0 ..< 60)
+    @Test(arguments: 0 ..< 24)
     func writerMatchesTheReference(seed: UInt64) throws {
         let store = try Self.randomStore(seed: seed)
         let (providers, inFlight) = store.snapshot
@@ -250,5 +250,22 @@ import Testing
         let x = String(decoding: a, as: UTF8.self).split(separator: "\n"), y = String(decoding: b, as: UTF8.self).split(separator: "\n")
         for (i, (l, r)) in zip(x, y).enumerated() where l != r { return "line \(i + 1): wrote '\(l)', reference '\(r)'" }
         return "lengths \(x.count) and \(y.count)"
+    }
+}
+
+@Suite struct ExpositionLayoutTests {
+    @Test func aReloadDropsTheLabelTextOfRemovedChecksAndProviders() throws {
+        let store = StateStore()
+        let both = """
+        providers:
+          - {name: kept, preset: openai_compatible, base_url: 'http://127.0.0.1:9/v1', checks: [{name: models, type: models}, {name: gone-check, type: models}]}
+          - {name: gone-provider, preset: openai_compatible, base_url: 'http://127.0.0.1:9/v1'}
+        """
+        store.apply(try stateConfig(both))
+        func labels() -> String { String(decoding: store.view.layout.checkLabels, as: UTF8.self) }
+        #expect(labels().contains("gone-check") && labels().contains("gone-provider"))
+        store.apply(try stateConfig("providers:\n  - {name: kept, preset: openai_compatible, base_url: 'http://127.0.0.1:9/v1', checks: [{name: models, type: models}]}\n"))
+        #expect(labels() == #"check="models",provider="kept""#)
+        #expect(!exposition(store).contains("gone"))
     }
 }

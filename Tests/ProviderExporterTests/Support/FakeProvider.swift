@@ -104,6 +104,14 @@ final class FakeProvider: @unchecked Sendable {
             let c = accept(fd, nil, nil)
             if c < 0 {
                 if errno == EINTR || errno == ECONNABORTED { continue }
+                // Out of descriptors or buffers for a moment: closing the
+                // listening socket now would let stop() shut down whatever
+                // socket reuses its number. Only a stopped fake gives up.
+                let transient = errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM
+                lock.lock()
+                let done = stopped
+                lock.unlock()
+                if transient && !done { usleep(10_000); continue }
                 close(fd)
                 return
             }
