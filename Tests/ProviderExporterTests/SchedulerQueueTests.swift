@@ -5,7 +5,7 @@ import Testing
 /// per check (each held 5 to 11 KB: 100 MB at 10,000 checks).
 @Suite struct SchedulerQueueTests {
     @Test func slotsComeOutInDueOrder() {
-        var queue = SlotQueue()
+        var queue = MinHeap<Scheduler.Slot>()
         let provider = try! stateConfig("providers:\n  - {name: p, preset: openai_compatible, base_url: 'http://127.0.0.1:9/v1'}\n").providers[0]
         var dues = (0 ..< 500).map { _ in Double(Int.random(in: 0 ..< 100)) }
         for due in dues {
@@ -13,7 +13,7 @@ import Testing
                                       schedule: Schedule(provider: "p", check: "c", interval: 15, backoffMax: 0), due: due))
         }
         var popped: [Double] = []
-        while queue.first != nil { popped.append(queue.pop().due) }
+        while let slot = queue.pop() { popped.append(slot.due) }
         dues.sort()
         #expect(popped == dues)
     }

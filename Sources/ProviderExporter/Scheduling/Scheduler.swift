@@ -13,16 +13,19 @@ public final class Scheduler: Sendable {
     /// The one probe path, shared with `/probe`.
     public let runner: ProbeRunner
 
-    /// One check's place in the queue.
-    struct Slot {
+    /// One check's place in the queue, ordered by when it is due.
+    struct Slot: Comparable {
         var job: ProbeRunner.Job
         var schedule: Schedule
         var due: Double
+
+        static func < (a: Slot, b: Slot) -> Bool { a.due < b.due }
+        static func == (a: Slot, b: Slot) -> Bool { a.due == b.due }
     }
 
     struct State {
-        /// Slots by due time (a binary min-heap).
-        var queue = SlotQueue()
+        /// Slots by due time.
+        var queue = MinHeap<Slot>()
         /// Which config the queue belongs to: a probe of an older one files nothing.
         var generation: UInt64 = 0
         var driver: Task<Void, Never>?
@@ -48,20 +51,24 @@ public final class Scheduler: Sendable {
     /// each check's rhythm.
     public func apply(_ config: ExporterConfig) {
         let now = clock.now()
-        var queue = SlotQueue()
+        var jobs: [(ProbeRunner.Job, Schedule)] = []
         for provider in config.providers {
             if let page = provider.statusPage {
                 // No backoff: a page is cheap and its news matters most when things are bad.
-                let schedule = Schedule(provider: provider.name, check: "status_page", interval: page.interval.seconds, backoffMax: 0)
-                queue.push(Slot(job: .page(provider, page), schedule: schedule, due: schedule.firstRun(after: now)))
+                jobs.append((.page(provider, page), Schedule(provider: provider.name, check: "status_page",
+                                                             interval: page.interval.seconds, backoffMax: 0)))
             }
             for check in provider.checks {
-                let schedule = Schedule(provider: provider.name, check: check.name, interval: check.interval.seconds,
-                                        backoffMax: config.global.backoffMax.seconds)
-                queue.push(Slot(job: .check(provider, check), schedule: schedule, due: schedule.firstRun(after: now)))
+                jobs.append((.check(provider, check), Schedule(provider: provider.name, check: check.name, interval: check.interval.seconds,
+                                                               backoffMax: config.global.backoffMax.seconds)))
             }
         }
-        for slot in queue.slots { setNext(slot.job, slot.due) }
+        var queue = MinHeap<Slot>()
+        for (job, schedule) in jobs {
+            let due = schedule.firstRun(after: now)
+            setNext(job, due)
+            queue.push(Slot(job: job, schedule: schedule, due: due))
+        }
         let old = state.withLock { s -> [Task<Void, Never>] in
             let old = [s.driver, s.sleeper].compactMap { $0 } + Array(s.probes.values)
             s.generation += 1
@@ -80,7 +87,7 @@ public final class Scheduler: Sendable {
         let old = state.withLock { s -> [Task<Void, Never>] in
             let old = [s.driver, s.sleeper].compactMap { $0 } + Array(s.probes.values)
             s.generation += 1
-            s.queue = SlotQueue()
+            s.queue = MinHeap()
             s.probes = [:]
             s.driver = nil
             s.sleeper = nil
@@ -96,10 +103,10 @@ public final class Scheduler: Sendable {
         while !Task.isCancelled {
             let now = clock.now()
             let sleeper = state.withLock { s -> Task<Void, Never> in
-                while let first = s.queue.first, first.due <= now {
-                    startProbe(s.queue.pop(), &s)
+                while let first = s.queue.peek, first.due <= now, let slot = s.queue.pop() {
+                    startProbe(slot, &s)
                 }
-                let until = s.queue.first?.due ?? .infinity
+                let until = s.queue.peek?.due ?? .infinity
                 let clock = self.clock
                 // Nothing queued (every check in flight, or none configured): wait
                 // for a finished probe to file its slot, not on the clock.
@@ -165,39 +172,5 @@ public final class Scheduler: Sendable {
         case .check: store.setNextProbe(provider: job.provider, check: job.check, at: due)
         case .page: store.setNextStatusPageFetch(provider: job.provider, at: due)
         }
-    }
-}
-
-/// A binary min-heap of slots by due time.
-struct SlotQueue {
-    private(set) var slots: [Scheduler.Slot] = []
-
-    var first: Scheduler.Slot? { slots.first }
-
-    mutating func push(_ slot: Scheduler.Slot) {
-        slots.append(slot)
-        var i = slots.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            guard slots[i].due < slots[parent].due else { break }
-            slots.swapAt(i, parent)
-            i = parent
-        }
-    }
-
-    mutating func pop() -> Scheduler.Slot {
-        slots.swapAt(0, slots.count - 1)
-        let top = slots.removeLast()
-        var i = 0
-        while true {
-            let l = 2 * i + 1, r = l + 1
-            var smallest = i
-            if l < slots.count, slots[l].due < slots[smallest].due { smallest = l }
-            if r < slots.count, slots[r].due < slots[smallest].due { smallest = r }
-            if smallest == i { break }
-            slots.swapAt(i, smallest)
-            i = smallest
-        }
-        return top
     }
 }

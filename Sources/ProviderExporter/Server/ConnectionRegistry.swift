@@ -155,38 +155,3 @@ final class ConnectionRegistry: Sendable {
         state.withLock { ($0.live, $0.evictions) }
     }
 }
-
-/// A binary min-heap: the registry's eviction order.
-struct MinHeap<Element: Comparable> {
-    private var items: [Element] = []
-    var count: Int { items.count }
-    var peek: Element? { items.first }
-
-    mutating func push(_ e: Element) {
-        items.append(e)
-        var i = items.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            guard items[i] < items[parent] else { break }
-            items.swapAt(i, parent)
-            i = parent
-        }
-    }
-
-    mutating func pop() -> Element? {
-        guard !items.isEmpty else { return nil }
-        items.swapAt(0, items.count - 1)
-        let top = items.removeLast()
-        var i = 0
-        while true {
-            let l = 2 * i + 1, r = l + 1
-            var smallest = i
-            if l < items.count && items[l] < items[smallest] { smallest = l }
-            if r < items.count && items[r] < items[smallest] { smallest = r }
-            if smallest == i { break }
-            items.swapAt(i, smallest)
-            i = smallest
-        }
-        return top
-    }
-}
