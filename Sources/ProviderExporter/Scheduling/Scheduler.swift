@@ -70,12 +70,8 @@ public final class Scheduler: Sendable {
             queue.push(Slot(job: job, schedule: schedule, due: due))
         }
         let old = state.withLock { s -> [Task<Void, Never>] in
-            let old = [s.driver, s.sleeper].compactMap { $0 } + Array(s.probes.values)
-            s.generation += 1
+            let old = Self.takeTasks(&s)
             s.queue = queue
-            s.probes = [:]
-            s.sleeper = nil
-            s.sleepingUntil = .infinity
             s.driver = Task { [self] in await drive() }
             return old
         }
@@ -84,17 +80,22 @@ public final class Scheduler: Sendable {
     }
 
     public func stop() {
-        let old = state.withLock { s -> [Task<Void, Never>] in
-            let old = [s.driver, s.sleeper].compactMap { $0 } + Array(s.probes.values)
-            s.generation += 1
-            s.queue = MinHeap()
-            s.probes = [:]
-            s.driver = nil
-            s.sleeper = nil
-            return old
-        }
+        let old = state.withLock { s in Self.takeTasks(&s) }
         for task in old { task.cancel() }
         runner.stop()
+    }
+
+    /// Empties the queue and hands over the driver, its sleep and the probes
+    /// in flight, to be cancelled; a probe of the old generation files nothing.
+    private static func takeTasks(_ s: inout State) -> [Task<Void, Never>] {
+        let tasks = [s.driver, s.sleeper].compactMap { $0 } + Array(s.probes.values)
+        s.generation += 1
+        s.queue = MinHeap()
+        s.probes = [:]
+        s.driver = nil
+        s.sleeper = nil
+        s.sleepingUntil = .infinity
+        return tasks
     }
 
     /// Starts the probes that are due, then sleeps until the next slot (or
