@@ -32,10 +32,14 @@ let package = Package(
             dependencies: ["CSystem", "CCurl"],
             swiftSettings: strict
         ),
+        // The release binary carries the Swift runtime (-static-stdlib): it runs
+        // on a machine without the toolchain, needing only libc, zlib, libcrypt
+        // and libcurl, and saves the shared runtime's resident pages.
         .executableTarget(
             name: "provider_exporter",
             dependencies: ["ProviderExporter"],
-            swiftSettings: strict
+            swiftSettings: strict,
+            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
         ),
         // Serves the real /metrics route with synthetic series for
         // Tests/bench/scrape.sh; not a product.

@@ -1,38 +1,59 @@
 #!/usr/bin/env bash
-# The whole test suite, from a fresh Debian machine with the Swift toolchain:
-# installs what the checks need (Prometheus, promtool and Alertmanager from Debian, curl's
-# headers to check our own against, systemd-analyze for the README's unit, Chromium for the
-# landing page, Python's
-# prometheus_client and PyYAML), builds, runs the Swift tests and the
-# end-to-end scripts. As root, the tests run in a network namespace that has
-# only loopback, so nothing can reach a real provider.
+# The whole test suite, from a fresh Debian machine with the Swift toolchain.
 #
 #   bash Tests/run.sh
+#
+# What it installs, said before it does (nothing when all is there):
+# - Debian packages, only those missing: prometheus (server and promtool),
+#   prometheus-alertmanager, curl, gzip, wrk (the abuse suite's load),
+#   systemd (systemd-analyze for README's unit), chromium (the landing page),
+#   gcc, python3 and python3-venv, and libcurl4-openssl-dev (only to check our
+#   own curl header against the real one; apt may upgrade libcurl4 and curl to
+#   its version, and the list printed first says so).
+# - Python packages (prometheus_client, PyYAML) into a virtual environment of
+#   its own, .build/test-venv, from PyPI: never into the system Python (Debian's
+#   refuses, PEP 668, and its packages are left as they were).
+# Then it builds, runs the Swift tests and the end-to-end scripts. As root, the
+# tests run in a network namespace that has only loopback, so nothing can reach
+# a real provider.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 apt_needed=()
-command -v promtool >/dev/null 2>&1 || apt_needed+=(prometheus)
-command -v prometheus-alertmanager >/dev/null 2>&1 || apt_needed+=(prometheus-alertmanager)
-command -v curl >/dev/null 2>&1 || apt_needed+=(curl)
-command -v gzip >/dev/null 2>&1 || apt_needed+=(gzip)
-command -v wrk >/dev/null 2>&1 || apt_needed+=(wrk)
-command -v systemd-analyze >/dev/null 2>&1 || apt_needed+=(systemd)
-command -v chromium >/dev/null 2>&1 || apt_needed+=(chromium)
-command -v cc >/dev/null 2>&1 || apt_needed+=(gcc)
+need() { command -v "$1" >/dev/null 2>&1 || apt_needed+=("$2"); }
+need promtool prometheus
+need prometheus-alertmanager prometheus-alertmanager
+need curl curl
+need gzip gzip
+need wrk wrk
+need systemd-analyze systemd
+need chromium chromium
+need cc gcc
+need python3 python3
+python3 -c 'import venv, ensurepip' 2>/dev/null || apt_needed+=(python3-venv)
 # Only to check Sources/CCurl's own header against the real one; the build needs no curl headers.
-[ -f /usr/include/x86_64-linux-gnu/curl/curl.h ] || [ -f /usr/include/curl/curl.h ] || apt_needed+=(libcurl4-openssl-dev)
+[ -f /usr/include/x86_64-linux-gnu/curl/curl.h ] || [ -f /usr/include/aarch64-linux-gnu/curl/curl.h ] \
+  || [ -f /usr/include/curl/curl.h ] || apt_needed+=(libcurl4-openssl-dev)
 if [ ${#apt_needed[@]} -gt 0 ]; then
   echo "== installing Debian packages: ${apt_needed[*]}"
   as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${apt_needed[@]}" >/dev/null
+  echo "   apt will install (new) or upgrade ([installed version]):"
+  as_root apt-get install -s --no-install-recommends "${apt_needed[@]}" | sed -n 's/^Inst /     /p'
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${apt_needed[@]}"
 fi
-if ! python3 -c 'import prometheus_client, yaml' 2>/dev/null; then
-  echo "== installing Python packages: prometheus_client PyYAML"
-  python3 -m pip install -q --disable-pip-version-check prometheus_client pyyaml
+
+venv=.build/test-venv
+if ! "$venv/bin/python3" -c 'import prometheus_client, yaml' 2>/dev/null; then
+  echo "== Python packages prometheus_client and PyYAML into $venv (not the system Python)"
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/python3" -m pip install -q --disable-pip-version-check prometheus_client pyyaml
 fi
+# Every `python3` below, in this script and in the scripts it runs, is the venv's.
+PATH="$PWD/$venv/bin:$PATH"
+export PATH
 
 echo "== swift build"
 swift build
@@ -65,7 +86,9 @@ suite() {
   bash Tests/e2e/alert_scenarios.sh "$bin"
   echo "== several exporters, one truth: three exporters, Prometheus, Alertmanager (about 3 minutes)"
   bash Tests/e2e/multi_exporter.sh "$bin"
-  echo "== the README's systemd unit: systemd-analyze verify and security"
+  echo "== the release binary without the toolchain: static Swift runtime, system libraries only"
+  bash Tests/e2e/portable_binary.sh "$release_bin"
+  echo "== the README's systemd service: its install steps in a scratch root, the unit verified"
   bash Tests/e2e/systemd_unit.sh "$bin"
   echo "== the landing page in headless Chromium: providers, recent probes, report links"
   bash Tests/e2e/landing_page.sh "$bin"

@@ -116,6 +116,16 @@ func configErrors(_ yaml: String) -> [String] {
         #expect(errors.contains(expected), "got \(errors)")
     }
 
+    /// A global timeout that does not fit the global interval is reported once,
+    /// at `global:`, not again for every provider and check that inherits it;
+    /// a provider that sets its own timing is still checked.
+    @Test func inheritedTimingIsReportedOnce() {
+        let errors = configErrors("global:\n  timeout: 90s\n" + Self.minimal + "  - name: gw2\n    preset: openai_compatible\n    base_url: http://h/v1\n")
+        #expect(errors == ["cfg.yml:2:12: global: timeout 1m30s must be shorter than interval 1m"], "got \(errors)")
+        let own = configErrors("global:\n  timeout: 90s\n" + Self.minimal + "    interval: 1m\n")
+        #expect(own.count == 2, "got \(own)")
+    }
+
     /// Regression: the file limit was 1 MiB, under what 10,000 checks take
     /// (found by Tests/bench/probe_scale.sh), and the error then quoted a stale
     /// errno ("Inappropriate ioctl for device"). A 2 MB file loads; one over

@@ -18,7 +18,7 @@ open(f"{sys.argv[2]}/fake-key", "w").write("test-fake-key\n")
 for i, b in enumerate(blocks):
     b = re.sub(r"api_key_file: \S+", f"api_key_file: {sys.argv[2]}/fake-key", b)
     open(f"{sys.argv[2]}/example-{i}.yml", "w").write(b)
-print(len(blocks))
+if not blocks: sys.exit("README has no config examples")
 PY
 # An obvious fake for every variable an example may name.
 fakes=()

@@ -26,8 +26,11 @@ extension ConfigDecoder {
         return page
     }
 
-    mutating func checkTiming(_ check: CheckConfig, _ location: (node: YAMLNode, path: String)) {
-        if check.timeout >= check.interval {
+    /// A timeout that does not fit its interval, reported where the provider or
+    /// check set one of them; timing inherited from `global:` whole was
+    /// reported there, once.
+    mutating func checkTiming(_ check: CheckConfig, _ location: (node: YAMLNode, path: String)?) {
+        if let location, check.timeout >= check.interval {
             error(location.node, location.path, "timeout \(check.timeout) must be shorter than interval \(check.interval)")
         }
     }
@@ -61,7 +64,7 @@ extension ConfigDecoder {
         var check = CheckConfig(name: name, kind: kind, interval: d.interval, timeout: d.timeout,
                                 failureThreshold: d.failureThreshold, degradedLatency: d.degradedLatency,
                                 expectStatus: d.expectStatus, headers: d.headers, tls: provider.tls)
-        checkTiming(check, d.timingNode ?? (node, path))
+        checkTiming(check, d.timingNode)
         if let n = f["tls"]?.value { check.tls = tls(n, "\(path).tls") }
         if let n = f["reuse_connections"]?.value { check.reuseConnections = bool(n, "\(path).reuse_connections") ?? false }
         return check

@@ -193,7 +193,7 @@ extension ConfigDecoder {
                                     interval: defaults.interval, timeout: defaults.timeout,
                                     failureThreshold: defaults.failureThreshold, degradedLatency: defaults.degradedLatency,
                                     expectStatus: defaults.expectStatus, headers: defaults.headers, tls: provider.tls)
-            checkTiming(check, defaults.timingNode ?? (node, path))
+            checkTiming(check, defaults.timingNode)
             provider.checks.append(check)
         }
         // An unknown preset was reported already; what it would have added is unknown.

@@ -247,13 +247,17 @@ public final class ProbeRunner: Sendable {
     /// `lag` is how late the probe started after its slot (waiting for a
     /// permit included): the figure that shows an overloaded exporter.
     func log(_ job: Job, outcome: ProbeOutcome, lag: Double, transition: StateTransition?) {
-        logger.debug("probe", ["provider": job.provider, "check": job.check, "result": outcome.result.rawValue,
-                               "status": outcome.status, "duration_seconds": FloatFormat.format(outcome.duration),
-                               "lag_seconds": FloatFormat.format(lag), "rule": outcome.rule ?? "", "err": outcome.error ?? ""])
+        // `rule` and `err` only when there is one: a success logs no empty `err=""`.
+        var why: [(String, String)] = []
+        if let rule = outcome.rule { why.append(("rule", rule)) }
+        if let error = outcome.error { why.append(("err", error)) }
+        logger.log(.debug, "probe", pairs: [("provider", job.provider), ("check", job.check), ("result", outcome.result.rawValue),
+                                            ("status", String(outcome.status)), ("duration_seconds", FloatFormat.format(outcome.duration)),
+                                            ("lag_seconds", FloatFormat.format(lag))] + why)
         guard let transition else { return }
         logger.log(transition.to == .down ? .warn : .info, "provider state changed",
-                   ["provider": job.provider, "from": transition.from.rawValue, "to": transition.to.rawValue,
-                    "check": job.check, "result": outcome.result.rawValue, "err": outcome.error ?? ""])
+                   pairs: [("provider", job.provider), ("from", transition.from.rawValue), ("to", transition.to.rawValue),
+                           ("check", job.check), ("result", outcome.result.rawValue)] + why.filter { $0.0 == "err" })
     }
 
     func logPage(provider: String, page: StatusPageConfig, outcome: StatusPageOutcome, recorded: StateStore.PageRecorded) {
