@@ -31,7 +31,7 @@ let source: ConfigSource = options.configFile.map(ConfigSource.file) ?? .builtIn
 
 if options.configCheck || options.configPrint {
     // Validate (and print) without probing or serving; config errors go to
-    // stderr one per line, in SPEC's FILE:LINE:COL: PATH: problem form.
+    // stderr one per line, in the FILE:LINE:COL: PATH: problem form.
     do {
         let config = try ConfigStore(source: source, logger: Logger(level: .error, format: options.logFormat))
         if options.configPrint { print(ConfigPrinter.yaml(config.current), terminator: "") }
@@ -78,7 +78,7 @@ do {
 running.withLock { $0 = exporter }
 exporter.start()
 stopRequested.wait()
-// SPEC section 3: exit 0 within 5 s; in-flight responses get 4 of them.
+// README, "Endpoints": exit 0 within 5 s; in-flight responses get 4 of them.
 let finished = exporter.stop(timeout: 4)
 logger.info("stopped", ["clean": finished])
 exit(0)

@@ -56,7 +56,7 @@ import Testing
         #expect(await Checks.make(p.checks[0], provider: p).run(using: testClient, timeout: 10)?.result == expected)
     }
 
-    /// The recorded model lists of shared/fixtures/models.
+    /// The recorded model lists in Fixtures/models.
     @Test(arguments: [("openai.json", "text-search-babbage-doc-001"), ("gemini.json", "gemini-2.5-flash"),
                       ("openrouter.json", "anthropic/claude-sonnet-4")])
     func recordedModelLists(file: String, model: String) async throws {

@@ -181,7 +181,7 @@ func configErrors(_ yaml: String) -> [String] {
         #expect(PromDuration(milliseconds: ms).description == text)
     }
 
-    /// SPEC section 4's example, with its keys faked.
+    /// The README's configuration example, with its keys faked.
     static let specExample = """
     global:
       interval: 60s            # how often each check runs

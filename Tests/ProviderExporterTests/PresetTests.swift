@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import ProviderExporter
 
-/// Every preset, checked against what its provider documents (PROVIDERS.md).
+/// Every preset, checked against what its provider documents (README, "Providers").
 @Suite(.serialized) struct PresetTests {
     /// preset, the models request's URL, the auth headers it sends with key `test-key-123`.
     static let requests: [(String, String, [String: String])] = [
@@ -101,14 +101,20 @@ import Testing
     /// Each provider's recorded errors, by preset.
     @Test(arguments: [
         ("anthropic", ["anthropic-401-authentication_error": ProbeResult.auth_error, "anthropic-529-overloaded_error": .overloaded,
-                       "anthropic-400-invalid_request_error": .http_error, "anthropic-404-not_found_error": .http_error]),
-        ("openai", ["openai-401-invalid_api_key": .auth_error, "openai-404-model_not_found": .http_error,
-                    "openai-400-invalid_image_url": .http_error]),
-        ("gemini", ["gemini-429-resource_exhausted": .rate_limited, "gemini-404-not_found": .http_error,
+                       "anthropic-400-invalid_request_error": .request_error, "anthropic-404-not_found_error": .request_error,
+                       "recorded/anthropic-404-not_found_error-retired_model": .request_error]),
+        ("openai", ["openai-401-invalid_api_key": .auth_error, "openai-404-model_not_found": .request_error,
+                    "openai-400-invalid_image_url": .request_error, "recorded/openai-403-unsupported_country_region_territory": .blocked,
+                    "recorded/openai-400-unsupported_parameter": .request_error, "recorded/openai-429-requests_per_day": .rate_limited]),
+        ("gemini", ["gemini-429-resource_exhausted": .rate_limited, "gemini-404-not_found": .request_error,
                     "recorded/gemini-429-per_minute": .rate_limited, "recorded/gemini-429-per_day": .quota_exhausted,
-                    "recorded/gemini-400-api_key_invalid": .auth_error]),
-        ("groq", ["groq-404-model_not_found": .http_error]),
-        ("openrouter", ["openrouter-401": .auth_error]),
+                    "recorded/gemini-400-api_key_invalid": .auth_error, "recorded/gemini-400-failed_precondition": .blocked]),
+        ("groq", ["groq-404-model_not_found": .request_error]),
+        ("openrouter", ["openrouter-401": .auth_error, "recorded/openrouter-400-provider_returned_error": .request_error]),
+        ("xai", ["recorded/xai-429-credits_exhausted": .quota_exhausted, "recorded/xai-403-credits_exhausted": .quota_exhausted]),
+        ("mistral", ["recorded/mistral-429-service_tier_capacity_exceeded": .overloaded, "recorded/mistral-401-unauthorized": .auth_error,
+                     "recorded/mistral-429-rate_limited": .rate_limited]),
+        ("together", ["recorded/together-429-credit_limit": .rate_limited]),
     ] as [(String, [String: ProbeResult])])
     func errorFixtures(preset: String, cases: [String: ProbeResult]) async throws {
         let fake = try FakeProvider()
@@ -133,7 +139,7 @@ import Testing
 }
 
 @Suite(.serialized) struct BalanceTests {
-    /// synthetic: the documented shapes (PROVIDERS.md) of OpenRouter's /key and DeepSeek's /user/balance.
+    /// synthetic: the documented shapes of OpenRouter's /key and DeepSeek's /user/balance.
     @Test(arguments: [
         ("openrouter", "/api/v1/key", #"{"data":{"label":"k","usage":1.5,"limit":10,"limit_remaining":8.5,"is_free_tier":false}}"#, ["USD": 8.5]),
         ("openrouter", "/api/v1/key", #"{"data":{"label":"k","usage":1.5,"limit":null,"limit_remaining":null}}"#, [:]),

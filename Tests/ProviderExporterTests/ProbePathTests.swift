@@ -3,7 +3,7 @@ import Synchronization
 import Testing
 @testable import ProviderExporter
 
-/// `/probe` and the scheduler share one probe path (SPEC section 3): the
+/// `/probe` and the scheduler share one probe path (README, "Endpoints"): the
 /// minimum interval, holds, the concurrency limit, logged transitions, and the
 /// forms Prometheus sends.
 @Suite(.serialized) struct ProbePathTests {
@@ -165,7 +165,7 @@ import Testing
     }
 }
 
-/// State that forgets (SPEC sections 6 and 7).
+/// State that forgets (README, "Metrics" and "Checks, results and state").
 @Suite struct ForgettingStateTests {
     static let config = """
     providers:

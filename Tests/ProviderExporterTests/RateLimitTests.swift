@@ -42,7 +42,7 @@ import Testing
         #expect(parsed.retryAfter == retryAfter)
     }
 
-    /// synthetic: dialects without a recording, built from PROVIDERS.md.
+    /// synthetic: dialects without a recording, built from the providers' documented headers.
     @Test func ietfStructuredFields() {
         let r = Self.parse([("RateLimit-Policy", "\"default\";q=100;w=60"), ("RateLimit", "\"default\";r=50;t=30")])
         #expect(r.windows == [.requests: W(limit: 100, remaining: 50, reset: Self.now + 30)])

@@ -285,7 +285,7 @@ import Testing
     }
 }
 
-/// SPEC's "done when": one provider per format, served by the fake server,
+/// One provider per format, served by the fake server,
 /// through the real exporter's /metrics and /api/v1/providers.
 @Suite(.serialized) struct StatusPageExporterTests {
     @Test func onePagePerFormatYieldsTheGoldenSeries() async throws {

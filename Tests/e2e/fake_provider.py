@@ -3,7 +3,9 @@
 answers a model list with OpenAI-style rate-limit headers, /status/api/v2/summary.json
 a small status page (label values that need escaping), /ds/user/balance a
 DeepSeek-style balance; POST .../chat/completions a completion (SSE when the
-request streams); /limited/models always 429 rate_limit_exceeded; anything else 500. Binds 127.0.0.1 on an ephemeral port and prints the port. Loopback only."""
+request streams); /limited/models always 429 rate_limit_exceeded; /retired/models
+404 model_not_found (a refused request); /region/models a WAF's 403 HTML page (a
+refused location); anything else 500. Binds 127.0.0.1 on an ephemeral port and prints the port. Loopback only."""
 import http.server
 import json
 import sys
@@ -32,10 +34,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif self.path.startswith("/limited/models"):
             body = b'{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}'
             self.send_response(429)
+        elif self.path.startswith("/retired/models"):
+            body = b'{"error":{"message":"The model does not exist","type":"invalid_request_error","code":"model_not_found"}}'
+            self.send_response(404)
+        elif self.path.startswith("/region/models"):
+            body = b"<html><body><h1>Sorry, you have been blocked</h1></body></html>"
+            self.send_response(403)
+            self.send_header("Content-Type", "text/html")
         else:
             body = b'{"error":{"type":"api_error"}}'
             self.send_response(500)
-        self.send_header("Content-Type", "application/json")
+        if not self.path.startswith("/region/"):
+            self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)

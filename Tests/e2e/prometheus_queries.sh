@@ -32,6 +32,12 @@ providers:
   - name: limited
     preset: openai_compatible
     base_url: $fake/limited
+  - name: retired
+    preset: openai_compatible
+    base_url: $fake/retired
+  - name: region
+    preset: openai_compatible
+    base_url: $fake/region
   - name: credit
     preset: deepseek
     base_url: $fake/ds

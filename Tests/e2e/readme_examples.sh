@@ -30,4 +30,21 @@ for f in "$work"/example-*.yml; do
   check "--config.check on README example $(basename "$f")" \
     env "${fakes[@]}" "$BIN/provider_exporter" --config.file="$f" --config.check
 done
+contents_complete() {
+  python3 - "$here/../../README.md" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+toc = text[text.index("## Contents"):]
+toc = toc[:toc.index("\n## ", 1)]
+listed = re.findall(r"^- \[(.+?)\]\(#", toc, re.M)
+sections = [h for h in re.findall(r"^## (.+)$", text, re.M) if h != "Contents"]
+missing = [h for h in sections if h not in listed]
+stale = [h for h in listed if h not in sections]
+if missing or stale or listed != sections:
+    sys.exit(f"README's Contents is out of date: missing {missing}, stale {stale}")
+if sections[0] != "Five minutes: from download to a test alert":
+    sys.exit(f"README's first section is {sections[0]!r}, not the five-minute path")
+PY
+}
+check "README's Contents lists every section, in order, the five-minute path first" contents_complete
 summary

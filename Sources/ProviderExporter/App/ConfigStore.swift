@@ -6,7 +6,7 @@ public enum ConfigSource: Sendable, Equatable {
     case builtIn
 }
 
-/// The running config and its reloads (SPEC section 3: SIGHUP and
+/// The running config and its reloads (README, "Endpoints": SIGHUP and
 /// `POST /-/reload`). A failed reload keeps the running config and sets
 /// `provider_exporter_config_last_reload_successful` to 0.
 public final class ConfigStore: Sendable, MetricsCollector {

@@ -129,7 +129,7 @@ public final class Exporter: Sendable {
     }
 
     /// Raises the soft descriptor limit to the hard one and caps connections so
-    /// that probes keep room: SPEC section 2.
+    /// that probes keep room: README, "Command line".
     static func connectionCap(requested: Int, logger: Logger) -> Int {
         let limit = Posix.raiseFileLimit()
         let reserved: UInt64 = 128 // probes, status pages, logs, /proc reads

@@ -1,4 +1,4 @@
-/// The command line of SPEC section 2, Prometheus style: `--a.b=value` or
+/// The command line of README, "Command line", Prometheus style: `--a.b=value` or
 /// `--a.b value`; boolean flags also take `--no-a.b`. Each flag is declared once
 /// in `Options.flags`, which also renders `--help`.
 public struct Options: Sendable {

@@ -1,4 +1,4 @@
-/// `GET /api/v1/providers` (SPEC section 3): a JSON snapshot sorted best first.
+/// `GET /api/v1/providers` (README, "Endpoints"): a JSON snapshot sorted best first.
 enum ProviderAPI {
     static func sorted(_ providers: [ProviderRecord]) -> [ProviderRecord] {
         providers.sorted { a, b in

@@ -207,7 +207,7 @@ public struct ProviderConfig: Sendable {
     public var checks: [CheckConfig] = []
     /// Whether `checks` are the preset's defaults (no `checks:` key was given):
     /// the printer then writes no `checks:`, so a saved config still follows
-    /// the key (SPEC section 2, `--config.print`).
+    /// the key (README, "Command line", `--config.print`).
     public var checksFromPreset = false
     public var checkDefaults = CheckDefaults()
     /// The name of `max_tokens` in OpenAI-dialect chat bodies: the `openai`

@@ -1,4 +1,4 @@
-/// A provider's checks and its status page (SPEC section 4).
+/// A provider's checks and its status page (README, "Configuration").
 extension ConfigDecoder {
     mutating func statusPage(_ node: YAMLNode, _ path: String) -> StatusPageConfig? {
         guard let f = fields(node, path, allowed: Self.statusPageKeys) else { return nil }

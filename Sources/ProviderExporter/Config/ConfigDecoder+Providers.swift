@@ -1,4 +1,4 @@
-/// The document, `global:` and `providers:` (SPEC section 4).
+/// The document, `global:` and `providers:` (README, "Configuration").
 extension ConfigDecoder {
     // MARK: Document
 
@@ -183,7 +183,7 @@ extension ConfigDecoder {
                 provider.checks.append(check)
             }
         } else if let preset, provider.apiKey != nil || !preset.modelsCheckNeedsKey {
-            // SPEC section 5: the preset's default check (`models`; OpenRouter's `key`).
+            // README, "Providers": the preset's default check (`models`; OpenRouter's `key`).
             provider.checksFromPreset = true
             let kind: CheckKind = switch (preset.defaultCheck.type, preset.balance) {
             case (.balance, let dialect?): .balance(dialect)

@@ -1,6 +1,6 @@
 import Glibc
 
-/// One problem in a config file, in SPEC section 4's one form:
+/// One problem in a config file, in one form (README, "Configuration"):
 /// `FILE:LINE:COL: PATH: problem`.
 public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     public var file: String

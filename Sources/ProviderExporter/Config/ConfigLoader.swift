@@ -1,7 +1,7 @@
 import Glibc
 
-/// Reads a config file into an `ExporterConfig`, validating every rule of SPEC
-/// section 4 and collecting all errors.
+/// Reads a config file into an `ExporterConfig`, validating every rule of README's
+/// "Configuration" and collecting all errors.
 public enum ConfigLoader {
     public static func load(file path: String, environment: ConfigEnvironment = .process) throws(ConfigErrors) -> ExporterConfig {
         guard let bytes = environment.readFile(path) else {

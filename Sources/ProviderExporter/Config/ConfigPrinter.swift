@@ -142,7 +142,7 @@ public enum ConfigPrinter {
     }
 }
 
-/// The built-in default config (SPEC section 5): every preset with a public
+/// The built-in default config (README, "Providers"): every preset with a public
 /// status page gets its status-page check, and each preset whose conventional
 /// key variable is set also gets its `models` check.
 public enum BuiltInConfig {

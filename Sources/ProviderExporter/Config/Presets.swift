@@ -50,7 +50,7 @@ public enum BalanceDialect: String, Sendable, Equatable {
     }
 }
 
-/// Everything a preset fills in for a provider (SPEC section 5). Presets are
+/// Everything a preset fills in for a provider (README, "Providers"). Presets are
 /// data: adding a provider is adding an entry to `Preset.all`.
 public struct Preset: Sendable {
     public var name: String
@@ -67,13 +67,13 @@ public struct Preset: Sendable {
     /// The provider's credit endpoint, for `balance` checks.
     public var balance: BalanceDialect?
     public var chat: ChatDialect? = .openai
-    /// The check a key enables when no `checks:` are given (SPEC section 5):
+    /// The check a key enables when no `checks:` are given (README, "Providers"):
     /// `models`, or for OpenRouter, whose model list needs no key, `key` (balance).
     public var defaultCheck: (name: String, type: CheckType) = ("models", .models)
     /// See `ProviderConfig.chatMaxTokensField`.
     public var chatMaxTokensField = "max_tokens"
 
-    /// Facts from PROVIDERS.md, one entry per provider.
+    /// Facts from each provider's documentation and recorded traffic, one entry per provider (README, "Providers").
     public static let all: [Preset] = [
         Preset(name: "openai", baseURL: "https://api.openai.com/v1", auth: .bearer, modelsPath: "/models",
                keyVariables: ["OPENAI_API_KEY"], statusPage: page("https://status.openai.com", .statuspage),

@@ -1,4 +1,4 @@
-/// A node of the strict YAML subset of SPEC section 4, with where it starts.
+/// A node of the strict YAML subset of README, "Configuration", with where it starts.
 ///
 /// The subset: block mappings and sequences (including `- key: value` compact
 /// mappings), flow sequences and mappings (nested, across lines), plain,

@@ -1,7 +1,7 @@
 import Glibc
 
 /// Structured logging to stderr, one line per event, as logfmt or JSON
-/// (SPEC section 2). A short message plus key/value fields; values are never
+/// (README, "Command line"). A short message plus key/value fields; values are never
 /// secrets because secrets are a type that prints as `<secret>`.
 public struct Logger: Sendable {
     public enum Level: Int, Sendable, Comparable, CaseIterable {

@@ -1,4 +1,4 @@
-/// The two exposition formats of SPEC section 3.
+/// The two exposition formats of README, "Endpoints".
 public enum ExpositionFormat: Sendable, Hashable {
     case text
     case openMetrics

@@ -1,5 +1,5 @@
 /// The exposition type of a family. State sets and info metrics are exported as
-/// gauges (SPEC section 6), so these three are all there is.
+/// gauges (README, "Metrics"), so these three are all there is.
 public enum MetricType: String, Sendable {
     case gauge, counter, histogram
 }

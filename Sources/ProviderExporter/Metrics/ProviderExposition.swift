@@ -1,4 +1,4 @@
-/// The per-check and per-provider families of SPEC section 6, written straight
+/// The per-check and per-provider families of README, "Metrics", written straight
 /// from a view of the state store: the only place those samples are produced.
 ///
 /// A scrape copies the checks' numbers into a `CheckTable`, then each family

@@ -1,4 +1,4 @@
-/// The smallest useful completion in the provider's dialect (SPEC section 4):
+/// The smallest useful completion in the provider's dialect (README, "Configuration"):
 /// a fixed short prompt, `max_tokens` (default 1; sent as `max_completion_tokens`
 /// by the `openai` preset). Success: an expected status
 /// and a body with `choices[0]` (OpenAI), a `content` array (Anthropic) or
@@ -27,7 +27,7 @@ struct ChatCheck: Check {
         request.recordChunkArrivals = spec.stream
         let response = await client.send(request)
         let reading = spec.stream ? ChatReading.stream(response.body, dialect) : ChatReading.whole(response.body, dialect)
-        guard var classified = Classifier.classify(response, expect: config.expectStatus, bodyProblem: reading.problem) else { return nil }
+        guard var classified = Classifier.classify(response, expect: config.expectStatus, bodyProblem: reading.problem, dialect: ErrorDialect(preset: provider.preset)) else { return nil }
         // Anthropic reports an overload or rate limit that comes after a 200 as
         // an `error` event in the stream: its structured type decides.
         if classified.result == .invalid_response, let type = reading.streamErrorType, let result = Self.streamErrors[type] {

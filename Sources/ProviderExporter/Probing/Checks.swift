@@ -80,13 +80,13 @@ struct ModelsCheck: Check {
             let url = (provider.baseURL ?? "") + provider.modelsPath + (query.isEmpty ? "" : "?" + query)
             let remaining = deadline - Posix.monotonicSeconds()
             var request = Checks.baseRequest(url: url, check: config, provider: provider, timeout: max(0.001, remaining), withKey: true)
-            request.maxRedirects = 0 // API checks never follow redirects (SPEC section 4)
+            request.maxRedirects = 0 // API checks never follow redirects (README, "Configuration")
             let response = await client.send(request)
             total += response.duration
             first = first ?? response
             hops += response.hops
             let page = examine(response.body)
-            guard var classified = Classifier.classify(response, expect: config.expectStatus, bodyProblem: page.problem) else { return nil }
+            guard var classified = Classifier.classify(response, expect: config.expectStatus, bodyProblem: page.problem, dialect: ErrorDialect(preset: provider.preset)) else { return nil }
             if classified.result == .success, let wanted = config.expectModel,
                !page.ids.contains(where: { $0 == wanted || $0 == "models/" + wanted }) {
                 // Gemini lists `models/NAME`; `NAME` matches it too.
@@ -166,7 +166,7 @@ struct HTTPCheck: Check {
             let text = String(decoding: response.body, as: UTF8.self)
             if !text.contains(regex) { problem = "body does not match expect_body" }
         }
-        guard let classified = Classifier.classify(response, expect: config.expectStatus, bodyProblem: problem) else { return nil }
+        guard let classified = Classifier.classify(response, expect: config.expectStatus, bodyProblem: problem, dialect: ErrorDialect(preset: provider.preset)) else { return nil }
         return Checks.outcome(response, classified, now: clock.now())
     }
 }
@@ -184,7 +184,7 @@ struct BalanceCheck: Check {
         request.maxRedirects = 0
         let response = await client.send(request)
         let parsed = Self.parse(response.body, dialect: dialect)
-        guard let classified = Classifier.classify(response, expect: config.expectStatus, bodyProblem: parsed.problem) else { return nil }
+        guard let classified = Classifier.classify(response, expect: config.expectStatus, bodyProblem: parsed.problem, dialect: ErrorDialect(preset: provider.preset)) else { return nil }
         var outcome = Checks.outcome(response, classified, now: clock.now())
         if classified.result == .success { outcome.balances = parsed.balances }
         return outcome

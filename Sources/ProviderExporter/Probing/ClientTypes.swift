@@ -47,7 +47,7 @@ public enum TransportError: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// Phase durations of the last hop, in seconds (SPEC's `provider_probe_phase_seconds`).
+/// Phase durations of the last hop, in seconds (`provider_probe_phase_seconds`).
 public struct PhaseTimings: Sendable, Equatable {
     public var resolve = 0.0, connect = 0.0, tls = 0.0, processing = 0.0, transfer = 0.0
 }

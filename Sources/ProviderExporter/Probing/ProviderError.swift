@@ -1,5 +1,74 @@
-/// The structured fields of a provider's error body, in every envelope the
-/// providers of PROVIDERS.md use ("What error responses mean"):
+/// How a provider's API words its errors: the envelope that makes an answer
+/// the API's own. An error answer outside it comes from the edge in front of
+/// the API (a CDN, load balancer or WAF: HTML, plain text, or JSON of the
+/// edge's own shape) and says nothing of our key or usage.
+public enum ErrorDialect: String, Sendable, CaseIterable {
+    /// `{"error": {"message", "type", "code", "param"}}`: OpenAI and the
+    /// compatible APIs that copy it (Groq, DeepSeek, Together).
+    case openai
+    /// The OpenAI envelope with `metadata` (`raw`, `provider_name`): an upstream
+    /// provider's error is wrapped, never read.
+    case openrouter
+    /// `{"type": "error", "error": {"type", "message"}}`.
+    case anthropic
+    /// `{"error": {"code", "message", "status", "details"}}` (google.rpc).
+    case gemini
+    /// `{"object": "error", "message", "type", "code"}` or `{"message": ...}`,
+    /// and the OpenAI envelope.
+    case mistral
+    /// A bare JSON string (`"Your team ... has either used all available
+    /// credits..."`), or `{"code", "error"}` with `error` a string.
+    case xai
+    /// `{"message": ...}`.
+    case cohere
+    /// Self-hosted gateways and checks without a preset: any envelope above,
+    /// and `{"error": "text"}` (vLLM, Ollama, LiteLLM).
+    case generic
+
+    public init(preset: String?) {
+        switch preset {
+        case "openai", "groq", "deepseek", "together": self = .openai
+        case "openrouter": self = .openrouter
+        case "anthropic": self = .anthropic
+        case "gemini": self = .gemini
+        case "mistral": self = .mistral
+        case "xai": self = .xai
+        case "cohere": self = .cohere
+        default: self = .generic
+        }
+    }
+
+    /// How the debug report names the envelope.
+    var envelopeName: String { self == .generic ? "any provider's error envelope" : "the \(rawValue) error envelope" }
+
+    /// Whether a JSON object is this API's error envelope.
+    func isEnvelope(_ json: JSONValue) -> Bool {
+        switch self {
+        case .openai, .openrouter: return Self.openAIShape(json)
+        case .anthropic: return json["type"]?.string == "error" && json["error"]?["type"]?.string != nil
+        case .gemini:
+            guard let error = json["error"], case .object = error else { return false }
+            return error["status"]?.string != nil || error["code"]?.number != nil
+        case .mistral: return json["object"]?.string == "error" || json["message"]?.string != nil
+            || json["detail"] != nil || Self.openAIShape(json)
+        case .xai: return json["error"]?.string != nil || Self.openAIShape(json) || json["code"] != nil
+        case .cohere: return json["message"]?.string != nil
+        case .generic:
+            return Self.allCases.contains { $0 != .generic && $0.isEnvelope(json) } || json["error"]?.string != nil
+        }
+    }
+
+    static func openAIShape(_ json: JSONValue) -> Bool {
+        guard let error = json["error"], case .object = error else { return false }
+        // Cloudflare in front of OpenAI copies the shape with its own types
+        // (`cf_bad_gateway`): the edge's answer.
+        if error["type"]?.string?.hasPrefix("cf_") == true { return false }
+        return error["message"] != nil || error["type"] != nil || error["code"] != nil
+    }
+}
+
+/// The structured fields of an error answer in the provider's envelope
+/// (`ErrorDialect`):
 /// - OpenAI and OpenAI-compatible APIs (Groq, DeepSeek, OpenRouter, Together):
 ///   `{"error": {"message", "type", "code", "param", "metadata"}}`, `code` a
 ///   string or a number;
@@ -8,10 +77,12 @@
 ///   `google.rpc.ErrorInfo` (`reason`), `google.rpc.QuotaFailure`
 ///   (`violations[].quotaId`) and `google.rpc.RetryInfo` (`retryDelay`);
 /// - Mistral: the same fields at the top level (`{"object": "error", "type",
-///   "code", "message"}`) or only `{"message"}`.
-/// Classification reads these fields; the message is read only where a
-/// provider's structured type alone is ambiguous (Anthropic's low-credit 400
-/// and spend cap, which share `invalid_request_error` and `rate_limit_error`).
+///   "code", "message"}`) or only `{"message"}`;
+/// - xAI: a bare JSON string, or `{"code", "error"}`.
+/// Classification reads these fields; a message is read only where a
+/// dialect has no structured field for the cause, and then only with the
+/// dialect (Anthropic's low-credit 400 and spend cap with their type, xAI's
+/// exhausted credit, Mistral's capacity refusal).
 public struct ProviderError: Sendable, Equatable {
     public var code: String?
     public var type: String?
@@ -27,10 +98,31 @@ public struct ProviderError: Sendable, Equatable {
 
     public init() {}
 
-    /// Reads the error fields of a body; nil when it is not JSON or has none.
+    /// The fields of an answer in the dialect's envelope; nil when the body is
+    /// not in it (the edge answered).
+    public static func read(_ body: [UInt8], dialect: ErrorDialect) -> ProviderError? {
+        guard let first = body.first(where: { $0 > 32 }), first == UInt8(ascii: "{") || first == UInt8(ascii: "\""),
+              let json = try? JSONValue.parse(body) else { return nil }
+        if case .string(let text) = json {
+            // xAI's bare string; no other API answers with one.
+            guard dialect == .xai || dialect == .generic else { return nil }
+            var e = ProviderError()
+            e.message = text
+            return e
+        }
+        guard dialect.isEnvelope(json) else { return nil }
+        return fields(of: json)
+    }
+
+    /// Reads the error fields of a body in any envelope; nil when it is not
+    /// JSON or has none.
     public static func parse(_ body: [UInt8]) -> ProviderError? {
-        guard body.first(where: { $0 > 32 }) == UInt8(ascii: "{"), let json = try? JSONValue.parse(body) else { return nil }
-        // Nested under `error` (OpenAI, Anthropic, Gemini) or at the top (Mistral).
+        guard let e = read(body, dialect: .generic) else { return nil }
+        return e == ProviderError() ? nil : e
+    }
+
+    static func fields(of json: JSONValue) -> ProviderError {
+        // Nested under `error` (OpenAI, Anthropic, Gemini) or at the top (Mistral, xAI's object).
         let fields: JSONValue
         if let nested = json["error"], case .object = nested {
             fields = nested
@@ -41,7 +133,7 @@ public struct ProviderError: Sendable, Equatable {
         e.code = scalar(fields["code"])
         e.type = fields["type"]?.string
         e.status = fields["status"]?.string
-        e.message = fields["message"]?.string
+        e.message = fields["message"]?.string ?? json["error"]?.string
         for detail in fields["details"]?.array ?? [] {
             let kind = detail["@type"]?.string ?? ""
             if let reason = detail["reason"]?.string { e.reasons.append(reason) }
@@ -51,8 +143,7 @@ public struct ProviderError: Sendable, Equatable {
             }
             if let delay = detail["retryDelay"]?.string.flatMap(protobufDuration) { e.retryDelay = delay }
         }
-        let empty = ProviderError()
-        return e == empty ? nil : e
+        return e
     }
 
     static func scalar(_ value: JSONValue?) -> String? {
@@ -70,7 +161,7 @@ public struct ProviderError: Sendable, Equatable {
     }
 
     /// Whether the structured fields say credit, billing or a daily quota is
-    /// exhausted (SPEC section 7), and by which rule.
+    /// exhausted (README, "Checks, results and state"), and by which rule.
     func quotaExhaustion(status: Int) -> String? {
         for field in [code, type] {
             if let field, Self.quotaCodes.contains(field) { return "error.\(field == code ? "code" : "type") \"\(field)\"" }
@@ -87,6 +178,51 @@ public struct ProviderError: Sendable, Equatable {
             return "QuotaFailure with only daily quotas (\(ids.filter(Self.isToken).joined(separator: ", ")))"
         }
         return nil
+    }
+
+    /// A refusal of where the request comes from: OpenAI's
+    /// `unsupported_country_region_territory`, Gemini's `FAILED_PRECONDITION`
+    /// (the API is not served in the caller's region), or 451.
+    func locationRefusal(status: Int) -> String? {
+        if code == "unsupported_country_region_territory" { return "error.code \"unsupported_country_region_territory\" (location refused)" }
+        if self.status == "FAILED_PRECONDITION" { return "error.status \"FAILED_PRECONDITION\" (location refused)" }
+        if status == 451 { return "451 unavailable for legal reasons (location refused)" }
+        return nil
+    }
+
+    /// xAI reports exhausted credit or a reached monthly spending limit only in
+    /// words, as a bare string on a 429 (or 403).
+    func creditExhaustion(dialect: ErrorDialect) -> String? {
+        guard dialect == .xai || dialect == .generic, let text = message?.lowercased() else { return nil }
+        for phrase in Self.xaiCreditPhrases where text.contains(phrase) {
+            return "xAI's answer saying \"\(phrase)\""
+        }
+        return nil
+    }
+
+    static let xaiCreditPhrases = ["used all available credits", "reached its monthly spending limit"]
+
+    /// Mistral refuses requests when its service tier is out of capacity (type
+    /// `invalid_request_error`, on 429 and 503): the provider's capacity, not
+    /// our rate limit.
+    func capacityRefusal(dialect: ErrorDialect) -> String? {
+        guard dialect == .mistral || dialect == .generic, let text = message?.lowercased() else { return nil }
+        for phrase in Self.mistralCapacityPhrases where text.contains(phrase) {
+            return "Mistral's answer saying \"\(phrase)\" (the provider's capacity)"
+        }
+        return nil
+    }
+
+    static let mistralCapacityPhrases = ["service tier capacity exceeded"]
+
+    /// How an edge answer looks, for the debug report: HTML, JSON, text, empty.
+    static func describeForm(_ body: [UInt8]) -> String {
+        guard let first = body.first(where: { $0 > 32 }) else { return "empty" }
+        switch first {
+        case UInt8(ascii: "<"): return "HTML"
+        case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "\""): return "JSON"
+        default: return "plain text"
+        }
     }
 
     /// OpenAI `insufficient_quota` (as code and as type), Anthropic

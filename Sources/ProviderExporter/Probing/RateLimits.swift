@@ -1,6 +1,6 @@
 import Glibc
 
-/// The resources of `provider_ratelimit_*{resource}` (SPEC section 6).
+/// The resources of `provider_ratelimit_*{resource}` (README, "Metrics").
 public enum RateLimitResource: String, Sendable, CaseIterable, Comparable {
     case requests, tokens, input_tokens, output_tokens, tokens_month
 
@@ -33,7 +33,7 @@ public struct RateLimits: Sendable, Equatable {
     }
 }
 
-/// Reads every dialect of PROVIDERS.md from response headers: OpenAI/Groq (Go
+/// Reads every rate-limit header dialect (README, "Metrics") from response headers: OpenAI/Groq (Go
 /// durations), Anthropic (RFC 3339), Together (per second), Mistral (both
 /// generations), GitHub style (epoch seconds or milliseconds), the IETF
 /// `RateLimit`/`RateLimit-Policy` fields and the older `RateLimit-*` trio, and

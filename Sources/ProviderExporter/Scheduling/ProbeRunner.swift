@@ -1,7 +1,7 @@
 import Synchronization
 
 /// The one path every probe takes, whether the scheduler or `/probe` asked for
-/// it (SPEC sections 3 and 7): at most `max_concurrent_probes` at once, never
+/// it (README, "Endpoints" and "Checks, results and state"): at most `max_concurrent_probes` at once, never
 /// the same check twice at once (a second caller joins the probe in flight),
 /// the outcome recorded in the store, and every state transition logged.
 /// `/probe` additionally runs a check only when it is due: its last probe

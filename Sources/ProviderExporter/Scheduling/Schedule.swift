@@ -1,4 +1,4 @@
-/// The timing rules of SPEC section 7 for one check, as pure arithmetic on
+/// The timing rules of README, "Checks, results and state" for one check, as pure arithmetic on
 /// Unix seconds: each check runs on a grid `offset + k × interval`, where the
 /// offset is a stable hash of provider and check; while the provider is down
 /// the interval doubles after each failure up to `backoff_max`; after a retry

@@ -3,7 +3,7 @@ import Synchronization
 
 /// Every open connection across all event loops, for `--web.max-connections`.
 ///
-/// SPEC section 2's rule: at the limit, a new connection evicts the oldest one that
+/// The rule of `--web.max-connections`: at the limit, a new connection evicts the oldest one that
 /// has not sent a complete request head, else the longest-idle keep-alive one; only
 /// when every connection is busy with a request is the new one closed at once.
 /// Eviction is a `shutdown(2)` done under the lock; the owning loop then sees the

@@ -2,7 +2,7 @@ import CSystem
 import Glibc
 import Synchronization
 
-/// Limits and timeouts of SPEC sections 2 and 3.
+/// Limits and timeouts of README, "Command line" and "Endpoints".
 public struct ServerLimits: Sendable {
     public var maxConnections = 1024
     public var maxHeadBytes = RequestParser.defaultMaxHeadBytes

@@ -1,6 +1,6 @@
 import Synchronization
 
-/// The last `capacity` probes with what their debug report needs (SPEC's
+/// The last `capacity` probes with what their debug report needs (
 /// `/probe?debug=true` and the landing page's recent probes). Memory is
 /// bounded by the capacity: each entry holds one probe's outcome (its traces
 /// keep 2 KiB of each body) and a snapshot of its provider with that check.

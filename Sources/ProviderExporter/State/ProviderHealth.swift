@@ -1,4 +1,4 @@
-/// `provider_state{state}` values (SPEC section 7).
+/// `provider_state{state}` values (README, "Checks, results and state").
 public enum ProviderHealth: String, Sendable, CaseIterable {
     case unknown, healthy, degraded, down
 
@@ -70,7 +70,7 @@ public struct ProviderRecord: Sendable {
     public var recent: [(ok: Bool, duration: Double)] = [] {
         didSet { healthScore = Self.score(recent, hasChecks: !checks.isEmpty) }
     }
-    /// `provider_health_score` (SPEC section 7), nil without API probes;
+    /// `provider_health_score` (README, "Checks, results and state"), nil without API probes;
     /// worked out when a probe is recorded, not per scrape.
     public private(set) var healthScore: Double?
     public var health: ProviderHealth = .unknown
@@ -90,7 +90,7 @@ public struct ProviderRecord: Sendable {
         return 0.6 * max(0, 1 - median) + 0.4 * ratio
     }
 
-    /// The state SPEC section 7 defines. With API checks: unknown until one
+    /// The state README, "Checks, results and state" defines. With API checks: unknown until one
     /// completes, down on `failure_threshold` failures, degraded on a failed or
     /// slow probe, low rate limit, or a status page that is not all clear.
     /// Status-page only: unknown while its last fetch failed, down on a

@@ -17,7 +17,7 @@ public struct StatusPageRecord: Sendable {
 
     init(config: StatusPageConfig) { self.config = config }
 
-    /// The page's level for the state rules (SPEC section 7): its indicator,
+    /// The page's level for the state rules (README, "Checks, results and state"): its indicator,
     /// or with `components:` set, the worst impact among the incidents that
     /// count (those listing a watched component or none).
     var level: StatusIndicator {
@@ -60,7 +60,7 @@ public struct StatusPageRecord: Sendable {
     }
 }
 
-/// A change on a status page worth one log line (SPEC section 7).
+/// A change on a status page worth one log line (README, "Checks, results and state").
 public struct IncidentChange: Sendable, Equatable {
     public enum Kind: String, Sendable {
         case new = "new incident"

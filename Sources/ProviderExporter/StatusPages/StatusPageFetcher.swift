@@ -91,7 +91,7 @@ final class StatusPageFetcher: @unchecked Sendable {
 
     struct FetchFailure: Error { var text: String }
 
-    /// Status-page bodies are read up to 16 MiB (SPEC section 4).
+    /// Status-page bodies are read up to 16 MiB (README, "Configuration").
     static let maxBodyBytes = 16 << 20
 }
 
