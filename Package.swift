@@ -49,6 +49,14 @@ let package = Package(
             path: "Tests/bench/ScrapeServer",
             swiftSettings: strict
         ),
+        // Runs incident timelines through the exporter in virtual time for
+        // Tests/replay/run.sh; not a product.
+        .executableTarget(
+            name: "provider-replay",
+            dependencies: ["ProviderExporter"],
+            path: "Tests/replay/Replay",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "ProviderExporterTests",
             dependencies: ["ProviderExporter"],

@@ -82,10 +82,25 @@ suite() {
   python3 Tests/e2e/check_dashboard.py
   echo "== a real Prometheus: alerts.yml's rules and every dashboard query return data"
   bash Tests/e2e/prometheus_queries.sh "$bin"
+  # Two promtool-bound runs; the two live runs below mostly wait on their
+  # rules' for: windows, so these run beside them, one core each.
+  echo "== partial outages, caller-side causes, scattered failures: seeded exporter histories through alerts.yml with promtool (in the background)"
+  local partial_log replay_log
+  partial_log=$(mktemp)
+  python3 Tests/rules/partial_outages.py > "$partial_log" 2>&1 &
+  local partial_pid=$!
+  echo "== incident replay: real incident timelines through the exporter and alerts.yml, lead over the status page (in the background)"
+  replay_log=$(mktemp)
+  REPLAY_BIN="$bin/provider-replay" REPLAY_JOBS=1 bash Tests/replay/run.sh > "$replay_log" 2>&1 &
+  local replay_pid=$!
   echo "== alerts.yml end to end: Prometheus, Alertmanager, a webhook (about 6 minutes)"
   bash Tests/e2e/alert_scenarios.sh "$bin"
   echo "== several exporters, one truth: three exporters, Prometheus, Alertmanager (about 3 minutes)"
   bash Tests/e2e/multi_exporter.sh "$bin"
+  echo "== partial outages (results of the background run)"
+  if wait "$partial_pid"; then cat "$partial_log"; else cat "$partial_log"; echo "partial outages: FAILED"; return 1; fi
+  echo "== incident replay (results of the background run)"
+  if wait "$replay_pid"; then cat "$replay_log"; else cat "$replay_log"; echo "incident replay: FAILED"; return 1; fi
   echo "== the release binary without the toolchain: static Swift runtime, system libraries only"
   bash Tests/e2e/portable_binary.sh "$release_bin"
   echo "== the README's systemd service: its install steps in a scratch root, the unit verified"

@@ -36,4 +36,43 @@ import Testing
         let next = run.store.snapshot.providers.compactMap { $0.checks[0].nextProbeAt }
         #expect(next.count == 12 && run.clock.earliestSleeper == next.min())
     }
+
+    /// Virtual time (the incident replay): applied without a driver, nothing
+    /// runs until the caller moves the clock and calls runDue, which probes
+    /// every due slot once, files the next ones and returns the earliest.
+    @Test func runDueProbesWhatIsDueAndNothingElse() async throws {
+        // Port 9 refuses at once: each probe ends quickly with a connect error.
+        let yaml = "global: {interval: 60s, timeout: 5s, failure_threshold: 3}\nproviders:\n"
+            + "  - {name: a, preset: openai_compatible, base_url: 'http://127.0.0.1:9/v1'}\n"
+        let config = try stateConfig(yaml)
+        let clock = ManualClock(1_000_000)
+        let store = StateStore()
+        _ = store.apply(config, now: clock.now())
+        let scheduler = Scheduler(client: testClient, store: store, clock: clock, logger: quietLogger)
+        scheduler.apply(config, driven: false)
+        defer { scheduler.stop() }
+        let probes = { store.snapshot.providers.map { Int($0.checks[0].counts.values.reduce(0, +)) } }
+        // Nothing is due at the start: first runs fall within 15 s.
+        let first = await scheduler.runDue()
+        #expect(first > 1_000_000 && first < 1_000_015)
+        #expect(probes() == [0])
+        // At 15 s the first run is due: one probe, the next slot a minute on.
+        clock.advance(to: 1_000_015)
+        let next = await scheduler.runDue()
+        #expect(probes() == [1])
+        #expect(next >= 1_000_060 && next < 1_000_075)
+        // Running again at the same time probes nothing more.
+        _ = await scheduler.runDue()
+        #expect(probes() == [1])
+        // Each failure files its next slot a minute on, until the third in a
+        // row makes the provider down: then backoff doubles the gap.
+        var dues = [next]
+        for _ in 1 ... 2 {
+            clock.advance(to: dues.last!)
+            dues.append(await scheduler.runDue())
+        }
+        #expect(probes() == [3])
+        #expect(dues[1] - dues[0] == 60)
+        #expect(dues[2] - dues[1] == 120)
+    }
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The shipped alerts.yml end to end: a real Prometheus and Alertmanager, a
 # webhook receiver, the exporter probing a fake with scripted faults. Checks:
-# (b) an outage fires ProviderDown at the webhook and resolves after recovery,
+# (b) an outage fires ProviderDown at the webhook and resolves after recovery
+# (its keep_firing_for shortened from 10m to 15s for this run, nothing else),
 # with the detection delay printed; (c) a status-page incident fires
 # ProviderMajorIncident; (d) a 429 with low remaining fires ProviderRateLimitLow;
 # (e) a provider with a single failed probe never alerts; (f) an invalid key
@@ -34,7 +35,13 @@ providers:
 YAML
 FAKE_KEY=test-fake-key start_exporter "$work/exporter.log" --config.file="$work/config.yml"
 
-start_alerting "$work" "$fake/webhook" "$root/alerts.yml" "\"127.0.0.1:$PORT\""
+# The shipped rules, with one change: ProviderDown's keep_firing_for (10m,
+# one notification per incident) shortened to 15s, so that (b) sees the
+# resolution within the run. Everything else is alerts.yml as shipped.
+sed 's/^\(\s*\)keep_firing_for: 10m$/\1keep_firing_for: 15s/' "$root/alerts.yml" > "$work/alerts.yml"
+[ "$(diff "$root/alerts.yml" "$work/alerts.yml" | grep -c '^[<>]')" = 2 ] \
+  || { echo "FAIL - the scenario's alerts.yml must differ from the shipped one only in keep_firing_for"; exit 1; }
+start_alerting "$work" "$fake/webhook" "$work/alerts.yml" "\"127.0.0.1:$PORT\""
 pids+=("$AM_PID" "$PROM_PID")
 prom_url=$PROM
 

@@ -7,7 +7,7 @@
 # exporters; the blind exporter alone produces no notification (its
 # per-exporter AllProvidersDown warning is under way and names it); when all three see the
 # outage, Alertmanager delivers exactly one ProviderDown notification for that
-# provider. About 3 minutes (ProviderDown's own `for: 1m`). Loopback only.
+# provider. About 3 minutes. Loopback only.
 # Usage: multi_exporter.sh BIN_DIR
 set -euo pipefail
 BIN=${1:?usage: multi_exporter.sh BIN_DIR}

@@ -65,12 +65,21 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         // whole and streamed.
         guard let first = bytes.first else { return 0 }
         let body = Array(bytes.dropFirst())
-        let statuses = [200, 400, 401, 402, 403, 404, 429, 500, 503, 529, 302]
+        let statuses = [200, 400, 401, 402, 403, 404, 429, 500, 503, 529, 302, 451, 413, 422]
         var response = ClientResponse()
         response.status = statuses[Int(first) % statuses.count]
         response.body = body
         for check in fuzzModelsChecks {
             _ = Classifier.classify(response, expect: check.config.expectStatus, bodyProblem: check.examine(body).problem)
+        }
+        // Every dialect's envelope: the API's answer or the edge's, never a crash,
+        // and an answer outside every envelope is the edge's in every dialect.
+        for dialect in ErrorDialect.allCases {
+            let classified = Classifier.classify(response, expect: StatusMatcher(), bodyProblem: nil, dialect: dialect)
+            if ProviderError.read(body, dialect: .generic) == nil, let rule = classified?.rule,
+               response.status >= 400, rule.contains("the API's answer") {
+                fatalError("an answer outside every envelope was read as the API's: \(rule)")
+            }
         }
         for dialect in [ChatDialect.openai, .anthropic, .gemini] {
             _ = ChatReading.whole(body, dialect)

@@ -248,12 +248,31 @@ def parse_measurements(output):
     return found
 
 
+def measure_healthy_days(rules, days):
+    """The false-page count of another rules file on the same generated days."""
+    global ALERTS
+    ALERTS = rules
+    cases = healthy_days(days)
+    with tempfile.TemporaryDirectory() as work:
+        _, out = run_promtool([c.group(promql=measurements(c)) for c in cases], work, "measurements.yml")
+    got = parse_measurements(out)
+    pages = sum(int(got.get(c.name, {}).get("onsets", 0)) for c in cases)
+    for c in cases:
+        if got.get(c.name, {}).get("onsets"):
+            print(f"   {c.name}: {', '.join(got[c.name]['alerts'])}")
+    print(f"{rules}: {pages} page(s) in {days} generated healthy six-hour days")
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--days", type=int, default=40, help="generated healthy six-hour days")
     parser.add_argument("--seeds", type=int, default=12, help="random-arrival histories per share")
     parser.add_argument("--json", help="write the measurements here")
+    parser.add_argument("--alerts", help="another rules file to measure (say an older alerts.yml): healthy days only")
     args = parser.parse_args()
+    if args.alerts:
+        return measure_healthy_days(os.path.abspath(args.alerts), args.days)
 
     targets = evenly_spread_cases() + shaped_cases() + caller_side_cases() + several_exporter_cases()
     days = healthy_days(args.days)

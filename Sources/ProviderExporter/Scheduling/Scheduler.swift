@@ -48,8 +48,10 @@ public final class Scheduler: Sendable {
 
     /// Replaces the queue with one slot per check and status page of `config`.
     /// Counters live in the store, and offsets are stable, so a restart keeps
-    /// each check's rhythm.
-    public func apply(_ config: ExporterConfig) {
+    /// each check's rhythm. With `driven: false` no driver task starts: the
+    /// caller advances the clock and calls `runDue()` (the incident replay's
+    /// virtual time).
+    public func apply(_ config: ExporterConfig, driven: Bool = true) {
         let now = clock.now()
         var jobs: [(ProbeRunner.Job, Schedule)] = []
         for provider in config.providers {
@@ -72,7 +74,7 @@ public final class Scheduler: Sendable {
         let old = state.withLock { s -> [Task<Void, Never>] in
             let old = Self.takeTasks(&s)
             s.queue = queue
-            s.driver = Task { [self] in await drive() }
+            s.driver = driven ? Task { [self] in await drive() } : nil
             return old
         }
         for task in old { task.cancel() }
@@ -119,6 +121,22 @@ public final class Scheduler: Sendable {
                 return sleeper
             }
             await withTaskCancellationHandler { await sleeper.value } onCancel: { sleeper.cancel() }
+        }
+    }
+
+    /// Virtual time: probes every slot due at or before the clock's now, one
+    /// at a time, each filing its next slot exactly as the driver's probes do;
+    /// returns the earliest slot still queued (infinity when none). For a
+    /// scheduler applied with `driven: false`, whose caller moves the clock.
+    public func runDue() async -> Double {
+        while true {
+            let now = clock.now()
+            let due = state.withLock { s -> Slot? in
+                guard let first = s.queue.peek, first.due <= now else { return nil }
+                return s.queue.pop()
+            }
+            guard let slot = due else { return state.withLock { $0.queue.peek?.due ?? .infinity } }
+            if let next = await probe(slot) { state.withLock { $0.queue.push(next) } }
         }
     }
 
