@@ -5,7 +5,8 @@ a small status page (label values that need escaping), /ds/user/balance a
 DeepSeek-style balance; POST .../chat/completions a completion (SSE when the
 request streams); /limited/models always 429 rate_limit_exceeded; /retired/models
 404 model_not_found (a refused request); /region/models a WAF's 403 HTML page (a
-refused location); anything else 500. Binds 127.0.0.1 on an ephemeral port and prints the port. Loopback only."""
+refused location); /badkey/models 401 invalid_api_key; /quota/models 429
+insufficient_quota; anything else 500. Binds 127.0.0.1 on an ephemeral port and prints the port. Loopback only."""
 import http.server
 import json
 import sys
@@ -33,6 +34,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.send_header(name, value)
         elif self.path.startswith("/limited/models"):
             body = b'{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}'
+            self.send_response(429)
+        elif self.path.startswith("/badkey/models"):
+            body = b'{"error":{"message":"Incorrect API key provided","type":"invalid_request_error","code":"invalid_api_key"}}'
+            self.send_response(401)
+        elif self.path.startswith("/quota/models"):
+            body = b'{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}}'
             self.send_response(429)
         elif self.path.startswith("/retired/models"):
             body = b'{"error":{"message":"The model does not exist","type":"invalid_request_error","code":"model_not_found"}}'

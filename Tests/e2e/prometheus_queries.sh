@@ -38,6 +38,12 @@ providers:
   - name: region
     preset: openai_compatible
     base_url: $fake/region
+  - name: badkey
+    preset: openai_compatible
+    base_url: $fake/badkey
+  - name: quota
+    preset: openai_compatible
+    base_url: $fake/quota
   - name: credit
     preset: deepseek
     base_url: $fake/ds
