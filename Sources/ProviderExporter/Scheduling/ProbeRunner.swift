@@ -47,8 +47,15 @@ public final class ProbeRunner: Sendable {
         /// Which task `task` is, so a cancelled one that ends late cannot clear its successor.
         var token: UInt64 = 0
         var lastFinished: Double?
-        /// Backoff or a retry hint: no `/probe` run before this time.
-        var holdUntil: Double?
+        /// A retry hint: no probe of the check, by anyone, before this time
+        /// (`finish + min(hint, backoff_max)`, whoever ran the hinted probe).
+        var hintUntil: Double?
+        /// Backoff: the scheduler's next slot while the provider is down;
+        /// `/probe` does not run the check before it.
+        var backoffUntil: Double?
+
+        /// The later of the two holds.
+        var holdUntil: Double? { [hintUntil, backoffUntil].compactMap { $0 }.max() }
         /// A status page's conditional-request cache.
         var fetcher: StatusPageFetcher?
     }
@@ -87,8 +94,7 @@ public final class ProbeRunner: Sendable {
         }
         let running = state.withLock { s -> [Task<Finished?, Never>] in
             s.limiter = ProbeLimiter(limit: config.global.maxConcurrentProbes)
-            let backoffMax = config.global.backoffMax.seconds
-            s.hintCap = backoffMax > 0 ? backoffMax : 300
+            s.hintCap = Schedule.hintCap(backoffMax: config.global.backoffMax.seconds)
             let tasks = s.entries.values.compactMap(\.task)
             s.entries = s.entries.filter { keys.contains($0.key) }.mapValues { entry in
                 var kept = entry
@@ -148,9 +154,16 @@ public final class ProbeRunner: Sendable {
         return await limiter.waitingCount
     }
 
-    /// Holds `/probe` back until `time` (backoff, a retry hint), or lifts the hold.
-    func hold(_ job: Job, until time: Double?) {
-        state.withLock { s in s.entries[job.key, default: Entry()].holdUntil = time }
+    /// Holds `/probe` back until the scheduler's backed-off slot, or lifts
+    /// that hold (nil). A retry hint's hold is kept either way.
+    func holdForBackoff(_ job: Job, until time: Double?) {
+        state.withLock { s in s.entries[job.key, default: Entry()].backoffUntil = time }
+    }
+
+    /// Until when no probe of `job` may run (a retry hint, backoff), if that
+    /// is after `now`.
+    func heldUntil(_ job: Job, now: Double) -> Double? {
+        state.withLock { s in s.entries[job.key]?.holdUntil }.flatMap { $0 > now ? $0 : nil }
     }
 
     /// The task probing `job`: the one in flight, or a new one.
@@ -216,11 +229,12 @@ public final class ProbeRunner: Sendable {
                     stateAfter: recorded.after, detail: .api(outcome), snapshot: recorded.snapshot))
             }
             if let hint = outcome.rateLimits.retryAfter, hint > 0 {
-                // Whoever ran it, a retry hint holds /probe back (bounded like the scheduler's).
+                // Whoever ran it, a retry hint holds every probe of the check
+                // (the scheduler's and /probe's) until finish + min(hint, cap).
                 state.withLock { s in
                     let until = at + min(hint, s.hintCap)
-                    let held = s.entries[job.key]?.holdUntil ?? 0
-                    s.entries[job.key]?.holdUntil = max(held, until)
+                    let earlier = s.entries[job.key]?.hintUntil ?? 0
+                    s.entries[job.key]?.hintUntil = max(earlier, until)
                 }
             }
             log(job, outcome: outcome, lag: started - (due ?? started), transition: transition)

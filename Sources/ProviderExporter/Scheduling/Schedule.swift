@@ -50,14 +50,18 @@ public struct Schedule: Sendable, Equatable {
         public var overlapSkips: Int
         /// Slots left out because of backoff.
         public var backoffSkips: Int
-        /// Whether backoff or a retry hint put `at` later than the regular slot:
-        /// `/probe` does not run the check before then.
+        /// Whether backoff put `at` later than the regular slot: `/probe` does
+        /// not run the check before then. (A retry hint's hold is the probe
+        /// path's: `ProbeRunner` sets it whoever ran the hinted probe.)
         public var held = false
     }
 
     /// The longest a retry hint may postpone a probe: `backoff_max`, or 5 m
-    /// when backoff is off.
-    public var hintCap: Double { backoffMax > 0 ? backoffMax : 300 }
+    /// when backoff is off. The one rule for both who hold: the schedule and
+    /// the probe path (`ProbeRunner`).
+    public var hintCap: Double { Self.hintCap(backoffMax: backoffMax) }
+
+    public static func hintCap(backoffMax: Double) -> Double { backoffMax > 0 ? backoffMax : 300 }
 
     public mutating func next(due: Double, finished: Double, succeeded: Bool, providerDown: Bool, retryAfter: Double?) -> Next {
         if succeeded {
@@ -80,14 +84,9 @@ public struct Schedule: Sendable, Equatable {
                 at = backedOff
             }
         }
-        var held = backoffSkips > 0
+        let held = backoffSkips > 0
         if let retryAfter, retryAfter.isFinite, retryAfter >= 0 {
-            let hinted = finished + max(interval, min(retryAfter, hintCap))
-            if hinted > at {
-                at = hinted
-                // Only a hint longer than the interval holds /probe back.
-                held = held || min(retryAfter, hintCap) > interval
-            }
+            at = max(at, finished + max(interval, min(retryAfter, hintCap)))
         }
         return Next(at: at, overlapSkips: overlap, backoffSkips: backoffSkips, held: held)
     }

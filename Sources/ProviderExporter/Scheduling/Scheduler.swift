@@ -162,6 +162,13 @@ public final class Scheduler: Sendable {
     func probe(_ slot: Slot) async -> Slot? {
         let (job, due) = (slot.job, slot.due)
         var schedule = slot.schedule
+        // A retry hint another caller received (`/probe`) holds this check too:
+        // the slot moves to the hold's end, and the skip counts with backoff's.
+        if let held = runner.heldUntil(job, now: clock.now()) {
+            store.countSkip(provider: job.provider, check: job.check, reason: .backoff)
+            setNext(job, held)
+            return Slot(job: job, schedule: schedule, due: held)
+        }
         guard let (finished, joined) = await runner.run(job, due: due), !Task.isCancelled else { return nil }
         // A /probe run was in flight at the slot: this run joined it instead.
         if joined { store.countSkip(provider: job.provider, check: job.check, reason: .overlap) }
@@ -175,7 +182,7 @@ public final class Scheduler: Sendable {
         case .page:
             next = schedule.next(due: due, finished: finishedAt, succeeded: true, providerDown: false, retryAfter: nil)
         }
-        runner.hold(job, until: next.held ? next.at : nil)
+        runner.holdForBackoff(job, until: next.held ? next.at : nil)
         if next.overlapSkips > 0 {
             store.countSkip(provider: job.provider, check: job.check, reason: .overlap, count: UInt64(next.overlapSkips))
         }
