@@ -339,3 +339,31 @@ import Testing
         #expect(run.store.provider(named: "gw")?.checks[0].nextProbeAt == due + 30)
     }
 }
+
+/// The probe's debug line names the rule and, for a failure only, the error:
+/// a success logs no empty `err=""`.
+@Suite struct ProbeLogLineTests {
+    @Test func aSuccessLogsNoErrorField() async throws {
+        let fake = try FakeProvider()
+        defer { fake.stop() }
+        fake.set("/ok/v1/models", .json(200, #"{"data":[{"id":"m"}]}"#))
+        fake.set("/bad/v1/models", .json(500, #"{"error":{"type":"server_error"}}"#))
+        let config = try stateConfig("""
+        global: {interval: 1h, timeout: 5s}
+        providers:
+          - {name: ok, preset: openai_compatible, base_url: '\(fake.baseURL)/ok/v1'}
+          - {name: bad, preset: openai_compatible, base_url: '\(fake.baseURL)/bad/v1'}
+        """)
+        let sink = LineSink()
+        let store = StateStore()
+        _ = store.apply(config)
+        let runner = ProbeRunner(client: testClient, store: store, clock: SystemClock(), logger: sink.logger(level: .debug))
+        runner.apply(config)
+        for provider in config.providers { _ = await runner.run(.check(provider, provider.checks[0])) }
+        let ok = try #require(sink.all.first { $0.contains("msg=probe") && $0.contains("provider=ok") })
+        let bad = try #require(sink.all.first { $0.contains("msg=probe") && $0.contains("provider=bad") })
+        #expect(!ok.contains("err="), "\(ok)")
+        #expect(ok.contains("rule="))
+        #expect(bad.contains("err=\"HTTP 500"), "\(bad)")
+    }
+}
