@@ -53,8 +53,11 @@ def load_timeline(path):
     for phase in t["phases"]:
         for answer in phase.get("answers", []):
             if "body" in answer:
-                with open(os.path.join(here, answer["body"]), encoding="utf-8") as f:
-                    answer["body_text"] = f.read()
+                try:
+                    with open(os.path.join(here, answer["body"]), encoding="utf-8") as f:
+                        answer["body_text"] = f.read()
+                except OSError as error:
+                    raise SystemExit(f"{path}: phase from {phase.get('from')}: cannot read body {answer['body']}: {error.strerror}")
     return t
 
 

@@ -203,7 +203,10 @@ func main() async throws {
     // The preset's default checks; the chat set adds a chat check every 60 s.
     guard let preset = Preset.named(plan.preset) else { throw Failure("unknown preset \(plan.preset)") }
     var checks = "    checks:\n      - {name: \(preset.defaultCheck.name), type: \(preset.defaultCheck.type.rawValue)}\n"
-    if plan.checkSet == "chat" { checks += "      - {name: chat, type: chat, model: replay-model, interval: 60s}\n" }
+    // A preset without a chat dialect (cohere) has no chat check to add.
+    if plan.checkSet == "chat" && preset.chat != nil {
+        checks += "      - {name: chat, type: chat, model: replay-model, interval: 60s}\n"
+    }
     let yaml = """
         global: {timeout: \(Int(t * 1000))ms}
         providers:
