@@ -102,6 +102,8 @@ import Testing
         // xAI
         Cell(file: "errors-recorded/xai-429-credits_exhausted", status: 429, expected: .quota_exhausted),
         Cell(file: "errors-recorded/xai-403-credits_exhausted", status: 403, expected: .quota_exhausted),
+        Cell(file: "errors-recorded/xai-400-incorrect_api_key", status: 400, expected: .auth_error),
+        Cell(file: "errors-recorded/xai-400-incorrect_api_key-object", status: 400, expected: .auth_error),
         // Any provider: a WAF's block page
         Cell(file: "edge-recorded/cloudflare-403-blocked", status: 403, expected: .blocked),
     ]

@@ -126,6 +126,7 @@ public enum Classifier {
         switch status {
         case 401, 403: return make(.auth_error, "authentication refused")
         case 400 where fields.reasons.contains("API_KEY_INVALID"): return make(.auth_error, "ErrorInfo.reason \"API_KEY_INVALID\"")
+        case 400 where fields.invalidKey(dialect: dialect) != nil: return make(.auth_error, fields.invalidKey(dialect: dialect)!)
         case 402: return make(.quota_exhausted, "payment required")
         default: break
         }

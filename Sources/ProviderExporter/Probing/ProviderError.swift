@@ -202,6 +202,14 @@ public struct ProviderError: Sendable, Equatable {
 
     static let xaiCreditPhrases = ["used all available credits", "reached its monthly spending limit"]
 
+    /// xAI reports an invalid key as a 400 whose string says so (sometimes
+    /// URL-encoded): the key, not the request.
+    func invalidKey(dialect: ErrorDialect) -> String? {
+        guard dialect == .xai || dialect == .generic, let text = message?.lowercased() else { return nil }
+        let said = text.contains("incorrect api key") || text.contains("incorrect%20api%20key")
+        return said ? "xAI's answer saying \"incorrect API key\"" : nil
+    }
+
     /// Mistral refuses requests when its service tier is out of capacity (type
     /// `invalid_request_error`, on 429 and 503): the provider's capacity, not
     /// our rate limit.
