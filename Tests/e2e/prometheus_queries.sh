@@ -65,10 +65,12 @@ prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/prome
   --web.listen-address="127.0.0.1:$prom" --log.level=warn > "$work/prometheus.log" 2>&1 &
 prom_pid=$!
 
-# Wait (bounded) until the slowest recorded series exists.
+# Wait (bounded) until the slowest recorded series exist: the burn rates need
+# several failures in their windows (the fast one at least 6).
 ready=""
 for _ in $(seq 1 120); do
-  if curl -sf "http://127.0.0.1:$prom/api/v1/query?query=provider_instance:budget_burn_slow:ratio" | grep -q '"result":\[{'; then
+  if curl -sf "http://127.0.0.1:$prom/api/v1/query?query=provider_instance:budget_burn_slow:ratio" | grep -q '"result":\[{' \
+     && curl -sf "http://127.0.0.1:$prom/api/v1/query?query=provider_instance:budget_burn_fast:ratio" | grep -q '"result":\[{'; then
     ready=yes; break
   fi
   sleep 0.5
