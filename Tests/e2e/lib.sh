@@ -78,4 +78,15 @@ YAML
     --web.listen-address="127.0.0.1:$prom" --log.level=warn > "$work/prom.log" 2>&1 &
   PROM_PID=$!
   PROM="http://127.0.0.1:$prom"
+  # Both answer /-/ready once their config is loaded; on a loaded machine that
+  # takes seconds, and the first query must not race it (bounded: 60 s).
+  local ready
+  for url in "http://127.0.0.1:$am/-/ready" "$PROM/-/ready"; do
+    ready=""
+    for _ in $(seq 1 600); do
+      if curl -sf -o /dev/null "$url"; then ready=yes; break; fi
+      sleep 0.1
+    done
+    [ -n "$ready" ] || { echo "not ready after 60 s: $url"; tail -5 "$work/prom.log" "$work/am.log"; return 1; }
+  done
 }
