@@ -123,10 +123,10 @@ public enum Classifier {
         }
         if let rule = fields.locationRefusal(status: status) { return make(.blocked, rule) }
         if let rule = fields.creditExhaustion(dialect: dialect) { return make(.quota_exhausted, rule) }
+        if status == 400, let rule = fields.invalidKey(dialect: dialect) { return make(.auth_error, rule) }
         switch status {
         case 401, 403: return make(.auth_error, "authentication refused")
         case 400 where fields.reasons.contains("API_KEY_INVALID"): return make(.auth_error, "ErrorInfo.reason \"API_KEY_INVALID\"")
-        case 400 where fields.invalidKey(dialect: dialect) != nil: return make(.auth_error, fields.invalidKey(dialect: dialect)!)
         case 402: return make(.quota_exhausted, "payment required")
         default: break
         }

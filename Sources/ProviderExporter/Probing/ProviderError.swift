@@ -114,13 +114,6 @@ public struct ProviderError: Sendable, Equatable {
         return fields(of: json)
     }
 
-    /// Reads the error fields of a body in any envelope; nil when it is not
-    /// JSON or has none.
-    public static func parse(_ body: [UInt8]) -> ProviderError? {
-        guard let e = read(body, dialect: .generic) else { return nil }
-        return e == ProviderError() ? nil : e
-    }
-
     static func fields(of json: JSONValue) -> ProviderError {
         // Nested under `error` (OpenAI, Anthropic, Gemini) or at the top (Mistral, xAI's object).
         let fields: JSONValue

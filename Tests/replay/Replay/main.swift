@@ -52,15 +52,7 @@ struct Plan: Sendable {
     var phases: [Phase]
 
     static func read(_ path: String) throws -> Plan {
-        guard let fd = fopen(path, "r") else { throw Failure("cannot read \(path)") }
-        defer { fclose(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = fread(&chunk, 1, chunk.count, fd)
-            if n <= 0 { break }
-            bytes += chunk[..<n]
-        }
+        guard let bytes = Posix.readFile(path) else { throw Failure("cannot read \(path)") }
         let json = try JSONValue.parse(bytes)
         func number(_ v: JSONValue?, _ what: String) throws -> Double {
             guard let n = v?.number else { throw Failure("plan: \(what) is not a number") }
