@@ -7,23 +7,17 @@ import Testing
         let collections = Atomic<Int>(0)
     }
 
-    final class FakeClock: Sendable {
-        let now = Mutex<Double>(100)
-        func advance(_ seconds: Double) { now.withLock { $0 += seconds } }
-        func read() -> Double { now.withLock { $0 } }
-    }
-
     static let family = MetricFamily("test_value", .gauge, "A value.")
 
-    static func makeCache(_ counter: Counter, _ clock: FakeClock) -> ScrapeCache {
-        ScrapeCache(maxAge: 1, clock: { clock.read() }) {
+    static func makeCache(_ counter: Counter, _ clock: ManualClock) -> ScrapeCache {
+        ScrapeCache(maxAge: 1, clock: clock) {
             let n = counter.collections.wrappingAdd(1, ordering: .relaxed).newValue
             return [FamilySnapshot(Self.family, [Series(Double(n))])]
         }
     }
 
     @Test func concurrentScrapesShareOneCollection() async {
-        let counter = Counter(), clock = FakeClock()
+        let counter = Counter(), clock = ManualClock(100)
         let cache = Self.makeCache(counter, clock)
         let variant = ScrapeCache.Variant(format: .text, gzip: true)
         #expect(cache.cached(variant) == nil)
@@ -37,16 +31,16 @@ import Testing
     }
 
     @Test func formatsOfOneWindowShareTheCollectionAndExpire() async {
-        let counter = Counter(), clock = FakeClock()
+        let counter = Counter(), clock = ManualClock(100)
         let cache = Self.makeCache(counter, clock)
         let text = await cache.render(.init(format: .text, gzip: false))
         let om = await cache.render(.init(format: .openMetrics, gzip: false))
         #expect(counter.collections.load(ordering: .relaxed) == 1)
         #expect(String(decoding: text.bytes, as: UTF8.self).contains("test_value 1\n"))
         #expect(String(decoding: om.bytes, as: UTF8.self).contains("test_value 1.0\n"))
-        clock.advance(0.9)
+        clock.advance(by: 0.9)
         #expect(cache.cached(.init(format: .text, gzip: false)) != nil)
-        clock.advance(0.2)
+        clock.advance(by: 0.2)
         #expect(cache.cached(.init(format: .text, gzip: false)) == nil)
         let later = await cache.render(.init(format: .text, gzip: false))
         #expect(counter.collections.load(ordering: .relaxed) == 2)
@@ -56,7 +50,7 @@ import Testing
     /// After a reload the next scrape collects afresh, even within the second,
     /// and a collection that began before the invalidation is not served after it.
     @Test func invalidateDropsTheWindowAndARenderUnderWay() async {
-        let counter = Counter(), clock = FakeClock()
+        let counter = Counter(), clock = ManualClock(100)
         let variant = ScrapeCache.Variant(format: .text, gzip: false)
         let cache = Self.makeCache(counter, clock)
         _ = await cache.render(variant)
@@ -66,7 +60,7 @@ import Testing
         #expect(cache.cached(variant) != nil)
 
         let racing = Box()
-        let slow = ScrapeCache(maxAge: 1, clock: { clock.read() }) {
+        let slow = ScrapeCache(maxAge: 1, clock: clock) {
             // The invalidation lands while this collection runs.
             racing.cache?.invalidate()
             return [FamilySnapshot(Self.family, [Series(1)])]

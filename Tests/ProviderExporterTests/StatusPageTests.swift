@@ -179,10 +179,10 @@ import Testing
         // 10 MB: over the 4 MiB API-check limit, inside the page limit.
         let summary = Array(#"{"status":{"indicator":"none"},"components":[{"id":"a","name":"API","status":"operational"}],"incidents":[]}"#.utf8)
         fake.set("/api/v2/summary.json", FakeProvider.Script(body: summary + Array(repeating: UInt8(ascii: " "), count: 10 << 20)))
-        let read = await StatusPageFetcher(page: provider.statusPage!, provider: provider).fetch(using: testClient, timeout: 5, now: 0)
+        let read = await StatusPageFetcher(page: provider.statusPage!, provider: provider).fetch(using: testClient, timeout: 5, clock: ManualClock(0))
         guard case .ok? = read else { Issue.record("\(String(describing: read))"); return }
         fake.set("/api/v2/summary.json", FakeProvider.Script(body: Array(repeating: UInt8(ascii: " "), count: 17 << 20)))
-        let outcome = await StatusPageFetcher(page: provider.statusPage!, provider: provider).fetch(using: testClient, timeout: 5, now: 0)
+        let outcome = await StatusPageFetcher(page: provider.statusPage!, provider: provider).fetch(using: testClient, timeout: 5, clock: ManualClock(0))
         guard case .error(let text)? = outcome else { Issue.record("\(String(describing: outcome))"); return }
         #expect(text.hasSuffix("/api/v2/summary.json: body over 16 MiB"))
     }
@@ -195,7 +195,7 @@ import Testing
         fake.set("/new/api/v2/summary.json", FakeProvider.Script(body: Array(#"{"status":{"indicator":"minor"},"components":[{"id":"a","name":"API","status":"operational"}],"incidents":[]}"#.utf8)))
         for (follow, ok) in [(true, true), (false, false)] {
             let provider = try stateConfig("providers:\n  - {name: p, status_page: {url: '\(fake.baseURL)/old', format: statuspage, follow_redirects: \(follow)}}\n").providers[0]
-            let outcome = await StatusPageFetcher(page: provider.statusPage!, provider: provider).fetch(using: testClient, timeout: 5, now: 0)
+            let outcome = await StatusPageFetcher(page: provider.statusPage!, provider: provider).fetch(using: testClient, timeout: 5, clock: ManualClock(0))
             switch outcome {
             case .ok(let state)?: #expect(ok && state.indicator == .minor)
             case .error(let text)?: #expect(!ok && text.contains("HTTP 301"), "\(text)")

@@ -24,17 +24,17 @@ public final class Exporter: Sendable {
     ///   - extraCollectors: collectors served besides the exporter's own
     ///     (the scrape benchmark's synthetic series use this).
     public init(options: Options, config: ConfigStore, logger: Logger, extraCollectors: [any MetricsCollector] = [],
-                clock: any WallClock = SystemClock(), serverLoops: Int = min(4, Posix.processorCount())) throws {
+                clock: any TimeSource = SystemClock(), serverLoops: Int = min(4, Posix.processorCount())) throws {
         self.options = options
         self.logger = logger
         self.config = config
         let store = StateStore()
-        let client = HTTPClient()
+        let client = HTTPClient(clock: clock)
         self.store = store
         self.client = client
         self.scheduler = Scheduler(client: client, store: store, clock: clock, logger: logger)
         let collectors: [any MetricsCollector] = [BuildInfoCollector(), ProcessCollector(), config] + extraCollectors
-        let cache = ScrapeCache { Exposition(collectors.flatMap { $0.collect() }, state: store.view) }
+        let cache = ScrapeCache(clock: clock) { Exposition(collectors.flatMap { $0.collect() }, state: store.view) }
         // The first scrape after a reload shows it (and its outcome).
         config.observeReloads { cache.invalidate() }
 
@@ -81,7 +81,7 @@ public final class Exporter: Sendable {
             return auth.protect(route)
         })
         self.server = try HTTPServer(address: options.listenAddress, router: router, limits: limits,
-                                     loopCount: serverLoops, logger: logger)
+                                     loopCount: serverLoops, clock: clock, logger: logger)
     }
 
     /// Starts probing and serving. `/-/ready` answers 200 once every check is scheduled.
@@ -89,10 +89,7 @@ public final class Exporter: Sendable {
         let (store, scheduler, logger) = (self.store, self.scheduler, self.logger)
         config.subscribe { newConfig in
             // A reload can change a state (a check removed from a down provider).
-            for t in store.apply(newConfig) {
-                logger.log(t.to == .down ? .warn : .info, "provider state changed",
-                           ["provider": t.provider, "from": t.from.rawValue, "to": t.to.rawValue, "cause": "reload"])
-            }
+            for t in store.apply(newConfig) { t.log(logger, cause: [("cause", "reload")]) }
             scheduler.apply(newConfig)
             Posix.returnFreeMemory()
         }

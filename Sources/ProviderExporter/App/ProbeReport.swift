@@ -90,7 +90,7 @@ enum ProbeReport {
     }
 
     static func config(_ e: ProbeJournal.Entry) -> String {
-        if e.check == "status_page" {
+        if e.check == StatusPageConfig.checkName {
             return e.snapshot.config.statusPage.map { "  status_page: " + ConfigPrinter.statusPageYAML($0) + "\n" } ?? "  (removed)\n"
         }
         guard let check = e.snapshot.checks.first?.config else { return "  (removed)\n" }

@@ -127,6 +127,8 @@ public struct CheckConfig: Sendable {
     }
 }
 
+/// The status-page products the exporter reads; each has its decoder, listed
+/// with its documents in `StatusPageFetcher.decoder(for:)`.
 public enum StatusPageFormat: String, Sendable, CaseIterable {
     case statuspage, betterstack, google_cloud
 }
@@ -148,15 +150,11 @@ public struct StatusPageConfig: Sendable, Equatable {
         self.format = format
     }
 
-    /// The URLs a fetch reads, in order (components.json only when needed).
-    var documentURLs: (main: String, components: String?) {
-        let base = url.hasSuffix("/") ? String(url.dropLast()) : url
-        switch format {
-        case .statuspage: return (base + "/api/v2/summary.json", base + "/api/v2/components.json")
-        case .betterstack: return (base.hasSuffix(".json") ? base : base + "/index.json", nil)
-        case .google_cloud: return (base.hasSuffix(".json") ? base : base + "/incidents.json", nil)
-        }
-    }
+    /// The series and log lines of a status page carry `check="status_page"`.
+    public static let checkName = "status_page"
+
+    /// `url` without a trailing slash: each format's decoder adds its documents' paths.
+    var baseURL: String { url.hasSuffix("/") ? String(url.dropLast()) : url }
 }
 
 /// Where a provider's API key comes from; printed instead of the key.

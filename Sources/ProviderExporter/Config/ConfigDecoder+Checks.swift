@@ -44,8 +44,8 @@ extension ConfigDecoder {
         guard let name = string(nameNode, "\(path).name"), let typeText = string(typeNode, "\(path).type") else { return nil }
         if !Self.isName(name) {
             error(nameNode, "\(path).name", "'\(name)' must be 1-64 characters of a-z, 0-9, _ and -")
-        } else if name == "status_page" {
-            error(nameNode, "\(path).name", "'status_page' is reserved for the provider's status page")
+        } else if name == StatusPageConfig.checkName {
+            error(nameNode, "\(path).name", "'\(name)' is reserved for the provider's status page")
         }
         guard let type = CheckType(rawValue: typeText) else {
             error(typeNode, "\(path).type", "unknown check type '\(typeText)'; known: \(CheckType.allCases.map(\.rawValue).joined(separator: ", "))")

@@ -38,13 +38,13 @@ public final class ScrapeCache: Sendable {
     private let generation = Atomic<UInt64>(0)
     private let renderer: Renderer
     let maxAge: Double
-    let clock: @Sendable () -> Double
+    let clock: any TimeSource
 
     /// - Parameters:
     ///   - collect: gathers every family; called at most once per window.
     ///   - maxAge: seconds a rendered body may be served.
-    ///   - clock: monotonic seconds; injected by tests.
-    public init(maxAge: Double = 1.0, clock: @escaping @Sendable () -> Double = Posix.monotonicSeconds,
+    ///   - clock: its monotonic time ages the window.
+    public init(maxAge: Double = 1.0, clock: any TimeSource = SystemClock(),
                 collect: @escaping @Sendable () -> Exposition) {
         self.maxAge = maxAge
         self.clock = clock
@@ -52,7 +52,7 @@ public final class ScrapeCache: Sendable {
     }
 
     /// A cache of collectors' families only.
-    public convenience init(maxAge: Double = 1.0, clock: @escaping @Sendable () -> Double = Posix.monotonicSeconds,
+    public convenience init(maxAge: Double = 1.0, clock: any TimeSource = SystemClock(),
                             families: @escaping @Sendable () -> [FamilySnapshot]) {
         self.init(maxAge: maxAge, clock: clock) { Exposition(families()) }
     }
@@ -69,7 +69,7 @@ public final class ScrapeCache: Sendable {
     }
 
     private func fresh() -> Window? {
-        let now = clock()
+        let now = clock.monotonic()
         let current = generation.load(ordering: .sequentiallyConsistent)
         return window.withLock { w in
             guard let w, now - w.startedAt < maxAge, w.generation == current else { return nil }
@@ -107,7 +107,7 @@ public final class ScrapeCache: Sendable {
             // buffer is the only holder of its storage once they are sent.
             if fresh == nil { cache.window.withLock { $0 = nil } }
             // Collect outside the lock: scrapes of fresh variants never wait on it.
-            var current = fresh ?? Window(startedAt: cache.clock(), generation: generation, exposition: collect())
+            var current = fresh ?? Window(startedAt: cache.clock.monotonic(), generation: generation, exposition: collect())
             let plainVariant = Variant(format: variant.format, gzip: false)
             let plain = current.bodies[plainVariant] ?? Body(bytes: encode(current.exposition, variant.format), gzipped: false)
             var body = plain

@@ -17,7 +17,7 @@ struct ChatCheck: Check {
     static let streamErrors: [String: ProbeResult] = ["overloaded_error": .overloaded, "rate_limit_error": .rate_limited,
                                                       "api_error": .server_error]
 
-    func run(using client: HTTPClient, timeout: Double, clock: any WallClock) async -> ProbeOutcome? {
+    func run(using client: HTTPClient, timeout: Double, clock: any TimeSource) async -> ProbeOutcome? {
         let (dialect, model) = (spec.dialect, spec.model)
         var request = Checks.baseRequest(url: url(dialect, model), check: config, provider: provider, timeout: timeout, withKey: true)
         request.method = "POST"

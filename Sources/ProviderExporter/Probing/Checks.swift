@@ -1,13 +1,30 @@
-/// One kind of probe. A check is a small value with one job; it never touches
-/// metrics: it returns what it saw.
-public protocol Check: Sendable {
+/// What one probe came to: an API check's outcome, or a status-page fetch
+/// with its exchanges.
+public enum ProbeFinished: Sendable {
+    case api(ProbeOutcome)
+    case page(StatusPageOutcome, hops: [HopTrace])
+}
+
+/// Anything the probe runner runs: every kind of check, and a provider's
+/// status page (`StatusPageFetcher`). nil only when it was cancelled.
+public protocol Probe: Sendable {
+    func probe(using client: HTTPClient, timeout: Double, clock: any TimeSource) async -> ProbeFinished?
+}
+
+/// One kind of API probe. A check is a small value with one job; it never
+/// touches metrics: it returns what it saw.
+public protocol Check: Probe {
     /// Runs one probe within `timeout` seconds, reading the time from `clock`.
     /// nil only when it was cancelled (a reload or shutdown); every other end,
     /// failures included, is an outcome.
-    func run(using client: HTTPClient, timeout: Double, clock: any WallClock) async -> ProbeOutcome?
+    func run(using client: HTTPClient, timeout: Double, clock: any TimeSource) async -> ProbeOutcome?
 }
 
 extension Check {
+    public func probe(using client: HTTPClient, timeout: Double, clock: any TimeSource) async -> ProbeFinished? {
+        await run(using: client, timeout: timeout, clock: clock).map(ProbeFinished.api)
+    }
+
     /// A probe on the system clock.
     func run(using client: HTTPClient, timeout: Double) async -> ProbeOutcome? {
         await run(using: client, timeout: timeout, clock: SystemClock())
@@ -70,15 +87,15 @@ struct ModelsCheck: Check {
     let config: CheckConfig
     let provider: ProviderConfig
 
-    func run(using client: HTTPClient, timeout: Double, clock: any WallClock) async -> ProbeOutcome? {
-        let deadline = Posix.monotonicSeconds() + timeout
+    func run(using client: HTTPClient, timeout: Double, clock: any TimeSource) async -> ProbeOutcome? {
+        let deadline = clock.monotonic() + timeout
         var query = pageSizeQuery
         var total = 0.0
         var first: ClientResponse? = nil
         var hops: [HopTrace] = []
         for number in 1...10 {
             let url = (provider.baseURL ?? "") + provider.modelsPath + (query.isEmpty ? "" : "?" + query)
-            let remaining = deadline - Posix.monotonicSeconds()
+            let remaining = deadline - clock.monotonic()
             var request = Checks.baseRequest(url: url, check: config, provider: provider, timeout: max(0.001, remaining), withKey: true)
             request.maxRedirects = 0 // API checks never follow redirects (README, "Configuration")
             let response = await client.send(request)
@@ -154,7 +171,7 @@ struct HTTPCheck: Check {
     let spec: HTTPSpec
     let provider: ProviderConfig
 
-    func run(using client: HTTPClient, timeout: Double, clock: any WallClock) async -> ProbeOutcome? {
+    func run(using client: HTTPClient, timeout: Double, clock: any TimeSource) async -> ProbeOutcome? {
         var request = Checks.baseRequest(url: spec.url, check: config, provider: provider, timeout: timeout, withKey: false)
         request.method = spec.method
         request.body = spec.body.map { Array($0.utf8) }
@@ -178,7 +195,7 @@ struct BalanceCheck: Check {
     let dialect: BalanceDialect
     let provider: ProviderConfig
 
-    func run(using client: HTTPClient, timeout: Double, clock: any WallClock) async -> ProbeOutcome? {
+    func run(using client: HTTPClient, timeout: Double, clock: any TimeSource) async -> ProbeOutcome? {
         var request = Checks.baseRequest(url: (provider.baseURL ?? "") + dialect.path, check: config, provider: provider,
                                          timeout: timeout, withKey: true)
         request.maxRedirects = 0

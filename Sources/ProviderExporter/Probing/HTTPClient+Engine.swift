@@ -109,11 +109,14 @@ extension HTTPClient {
         var headerLines: [(name: String, value: String)] = []
         var startedAt = 0.0
         var arrivals: [(end: Int, at: Double)] = []
+        /// Reads the start, each chunk's arrival and the finish.
+        let clock: any TimeSource
 
-        init(request: ClientRequest, timeout: Double, userAgent: String) {
+        init(request: ClientRequest, timeout: Double, userAgent: String, clock: any TimeSource) {
             self.request = request
             self.timeout = timeout
             self.userAgent = userAgent
+            self.clock = clock
         }
 
         /// Keeps a C string alive for the transfer (curl copies most, not all).
@@ -137,7 +140,7 @@ extension HTTPClient {
                 return nil
             }
             self.easy = easy
-            startedAt = Posix.monotonicSeconds()
+            startedAt = clock.monotonic()
             let ms = max(1, Int(timeout * 1000))
             var url = request.url
             pe_curl_setopt_long(easy, Int32(PE_CURLOPT_NOSIGNAL), 1)
@@ -201,7 +204,7 @@ extension HTTPClient {
                     return 0 // aborts the transfer with CURLE_WRITE_ERROR
                 }
                 if let data { t.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: n)) }
-                if t.request.recordChunkArrivals { t.arrivals.append((t.body.count, Posix.monotonicSeconds())) }
+                if t.request.recordChunkArrivals { t.arrivals.append((t.body.count, t.clock.monotonic())) }
                 return n
             }
             pe_curl_setopt_ptr(easy, Int32(PE_CURLOPT_HEADERDATA), me)
@@ -226,7 +229,7 @@ extension HTTPClient {
         /// `code` is a CURLcode, -1 for cancelled, -2 for no handle.
         func finish(code: Int32) {
             var response = ClientResponse()
-            response.finishedAt = Posix.monotonicSeconds()
+            response.finishedAt = clock.monotonic()
             response.startedAt = easy == nil ? response.finishedAt : startedAt
             if let easy {
                 var status = 0

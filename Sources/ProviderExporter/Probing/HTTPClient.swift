@@ -7,10 +7,13 @@ import Synchronization
 /// cost no CPU. Each `send` suspends its task until its transfer finishes.
 public final class HTTPClient: Sendable {
     let userAgent: String
+    /// Deadlines, durations and chunk arrivals (time to first token) read it.
+    let clock: any TimeSource
     private let engine: Engine
 
-    public init(userAgent: String = "provider_exporter/\(BuildInfo.version)") {
+    public init(userAgent: String = "provider_exporter/\(BuildInfo.version)", clock: any TimeSource = SystemClock()) {
         self.userAgent = userAgent
+        self.clock = clock
         engine = Engine()
         let engine = engine
         Thread.detach(name: "curl-multi") { engine.run() }
@@ -21,13 +24,13 @@ public final class HTTPClient: Sendable {
 
     /// Sends the request, following redirects as it asks, within its timeout.
     public func send(_ request: ClientRequest) async -> ClientResponse {
-        let deadline = Posix.monotonicSeconds() + request.timeout
+        let deadline = clock.monotonic() + request.timeout
         var current = request
         var redirects = 0
         var firstStart: Double? = nil
         var hops: [HopTrace] = []
         while true {
-            let remaining = deadline - Posix.monotonicSeconds()
+            let remaining = deadline - clock.monotonic()
             if remaining <= 0 {
                 var r = ClientResponse(error: .timeout)
                 r.duration = request.timeout
@@ -59,7 +62,7 @@ public final class HTTPClient: Sendable {
 
     /// One hop.
     func transfer(_ request: ClientRequest, timeout: Double) async -> ClientResponse {
-        let transfer = Transfer(request: request, timeout: timeout, userAgent: userAgent)
+        let transfer = Transfer(request: request, timeout: timeout, userAgent: userAgent, clock: clock)
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 transfer.continuation = continuation

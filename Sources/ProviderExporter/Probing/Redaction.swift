@@ -70,7 +70,7 @@ struct RedactingCheck: Check {
     let inner: any Check
     let secrets: [Secret]
 
-    func run(using client: HTTPClient, timeout: Double, clock: any WallClock) async -> ProbeOutcome? {
+    func run(using client: HTTPClient, timeout: Double, clock: any TimeSource) async -> ProbeOutcome? {
         guard var outcome = await inner.run(using: client, timeout: timeout, clock: clock) else { return nil }
         // The traces are redacted when a report is rendered (few are), not here
         // on every probe.

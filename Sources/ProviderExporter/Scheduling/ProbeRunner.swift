@@ -8,39 +8,33 @@ import Synchronization
 /// finished at least `--probe.min-interval` ago and no retry-hint or backoff
 /// hold applies.
 public final class ProbeRunner: Sendable {
-    /// What to probe: an API check or a provider's status page.
-    public enum Job: Sendable {
-        case check(ProviderConfig, CheckConfig)
-        case page(ProviderConfig, StatusPageConfig)
+    /// What to probe: an API check or a provider's status page, by name.
+    public struct Job: Sendable {
+        public let provider: String
+        public let check: String
+        let timeout: Double
+        /// The page, for a status page's log lines.
+        let statusPage: StatusPageConfig?
+        /// Makes the probe (once per job and config: a status page's keeps its
+        /// conditional-request cache between fetches).
+        let make: @Sendable () -> any Probe
 
-        var provider: String {
-            switch self {
-            case .check(let p, _), .page(let p, _): p.name
+        public static func check(_ provider: ProviderConfig, _ check: CheckConfig) -> Job {
+            Job(provider: provider.name, check: check.name, timeout: check.timeout.seconds, statusPage: nil) {
+                Checks.make(check, provider: provider)
             }
         }
 
-        var check: String {
-            switch self {
-            case .check(_, let c): c.name
-            case .page: "status_page"
+        public static func page(_ provider: ProviderConfig, _ page: StatusPageConfig) -> Job {
+            Job(provider: provider.name, check: StatusPageConfig.checkName, timeout: page.timeout.seconds, statusPage: page) {
+                StatusPageFetcher(page: page, provider: provider)
             }
         }
 
         var key: String { provider + "\u{0}" + check }
-
-        var timeout: Double {
-            switch self {
-            case .check(_, let c): c.timeout.seconds
-            case .page(_, let page): page.timeout.seconds
-            }
-        }
     }
 
-    /// What a probe came to.
-    public enum Finished: Sendable {
-        case api(ProbeOutcome)
-        case page(StatusPageOutcome)
-    }
+    public typealias Finished = ProbeFinished
 
     struct Entry {
         var task: Task<Finished?, Never>?
@@ -56,8 +50,8 @@ public final class ProbeRunner: Sendable {
 
         /// The later of the two holds.
         var holdUntil: Double? { [hintUntil, backoffUntil].compactMap { $0 }.max() }
-        /// A status page's conditional-request cache.
-        var fetcher: StatusPageFetcher?
+        /// The probe, made on first use after each config.
+        var probe: (any Probe)?
     }
 
     struct State {
@@ -70,13 +64,13 @@ public final class ProbeRunner: Sendable {
 
     let client: HTTPClient
     let store: StateStore
-    let clock: any WallClock
+    let clock: any TimeSource
     let logger: Logger
     /// The last probes with their debug reports.
     public let journal = ProbeJournal()
     private let state = Mutex(State())
 
-    init(client: HTTPClient, store: StateStore, clock: any WallClock, logger: Logger) {
+    init(client: HTTPClient, store: StateStore, clock: any TimeSource, logger: Logger) {
         self.client = client
         self.store = store
         self.clock = clock
@@ -99,7 +93,7 @@ public final class ProbeRunner: Sendable {
             s.entries = s.entries.filter { keys.contains($0.key) }.mapValues { entry in
                 var kept = entry
                 kept.task = nil
-                kept.fetcher = nil // a changed page starts with a full fetch
+                kept.probe = nil // a changed page starts with a full fetch
                 return kept
             }
             return tasks
@@ -172,18 +166,15 @@ public final class ProbeRunner: Sendable {
         if let running = s.entries[job.key]?.task { return (running, true) }
         let limiter = s.limiter
         var entry = s.entries[job.key] ?? Entry()
-        if case .page(let provider, let page) = job, entry.fetcher == nil {
-            entry.fetcher = StatusPageFetcher(page: page, provider: provider)
-        }
-        let fetcher = entry.fetcher
+        if entry.probe == nil { entry.probe = job.make() }
+        let probe = entry.probe!
         // A task of its own per probe: a task's allocator keeps the largest
         // footprint its frames reached until the task ends, so probing inside the
         // scheduler's long-lived loop tasks kept about 7 KB per check for good.
         s.tokens += 1
         let token = s.tokens
         let task = Task { [self] () -> Finished? in
-            let finished = await probe(job, limiter: limiter, fetcher: fetcher, due: due, timeout: timeout ?? job.timeout,
-                                       source: source)
+            let finished = await run(job, probe, limiter: limiter, due: due, timeout: timeout ?? job.timeout, source: source)
             state.withLock { s in
                 guard s.entries[job.key]?.token == token else { return }
                 s.entries[job.key]?.task = nil
@@ -198,8 +189,8 @@ public final class ProbeRunner: Sendable {
     }
 
     /// Takes a permit, probes, records and logs. nil when cancelled.
-    private func probe(_ job: Job, limiter: ProbeLimiter, fetcher: StatusPageFetcher?, due: Double?, timeout: Double,
-                       source: ProbeJournal.Source) async -> Finished? {
+    private func run(_ job: Job, _ probe: any Probe, limiter: ProbeLimiter, due: Double?, timeout: Double,
+                     source: ProbeJournal.Source) async -> Finished? {
         await limiter.acquire()
         if Task.isCancelled {
             await limiter.release()
@@ -207,19 +198,13 @@ public final class ProbeRunner: Sendable {
         }
         let started = clock.now()
         store.probeStarted()
-        let finished: Finished?
-        switch job {
-        case .check(let provider, let check):
-            finished = await Checks.make(check, provider: provider).run(using: client, timeout: timeout, clock: clock).map(Finished.api)
-        case .page:
-            finished = await fetcher?.fetch(using: client, timeout: timeout, now: clock.now()).map(Finished.page)
-        }
+        let finished = await probe.probe(using: client, timeout: timeout, clock: clock)
         store.probeFinished()
         await limiter.release()
         guard let finished, !Task.isCancelled else { return nil }
         let at = clock.now()
-        switch (job, finished) {
-        case (.check, .api(let outcome)):
+        switch finished {
+        case .api(let outcome):
             let recorded = store.recordProbe(provider: job.provider, check: job.check, outcome: outcome, finishedAt: at)
             let transition = recorded?.transition
             if let recorded {
@@ -238,9 +223,9 @@ public final class ProbeRunner: Sendable {
                 }
             }
             log(job, outcome: outcome, lag: started - (due ?? started), transition: transition)
-        case (.page(_, let page), .page(let outcome)):
+        case .page(let outcome, _):
             let recorded = store.recordStatusPage(provider: job.provider, outcome: outcome, finishedAt: at)
-            logPage(provider: job.provider, page: page, outcome: outcome, recorded: recorded)
+            if let page = job.statusPage { logPage(provider: job.provider, page: page, outcome: outcome, recorded: recorded) }
             if let snapshot = recorded.snapshot {
                 let result: FetchResult = switch outcome {
                 case .ok: .ok
@@ -250,10 +235,8 @@ public final class ProbeRunner: Sendable {
                 journal.append(ProbeJournal.Entry(
                     id: 0, provider: job.provider, check: job.check, source: source, finishedAt: at, duration: at - started,
                     result: result.rawValue, failed: result == .error, stateBefore: recorded.before, stateAfter: recorded.after,
-                    detail: .page(outcome, hops: fetcher?.lastHops ?? []), snapshot: snapshot))
+                    detail: finished, snapshot: snapshot))
             }
-        default:
-            break
         }
         return finished
     }
@@ -268,10 +251,7 @@ public final class ProbeRunner: Sendable {
         logger.log(.debug, "probe", pairs: [("provider", job.provider), ("check", job.check), ("result", outcome.result.rawValue),
                                             ("status", String(outcome.status)), ("duration_seconds", FloatFormat.format(outcome.duration)),
                                             ("lag_seconds", FloatFormat.format(lag))] + why)
-        guard let transition else { return }
-        logger.log(transition.to == .down ? .warn : .info, "provider state changed",
-                   pairs: [("provider", job.provider), ("from", transition.from.rawValue), ("to", transition.to.rawValue),
-                           ("check", job.check), ("result", outcome.result.rawValue)] + why.filter { $0.0 == "err" })
+        transition?.log(logger, cause: [("check", job.check), ("result", outcome.result.rawValue)] + why.filter { $0.0 == "err" })
     }
 
     func logPage(provider: String, page: StatusPageConfig, outcome: StatusPageOutcome, recorded: StateStore.PageRecorded) {
@@ -295,10 +275,7 @@ public final class ProbeRunner: Sendable {
                                                "impact": i.impact.rawValue, "status": i.status,
                                                "update_id": i.latestUpdateID ?? ""])
         }
-        if let t = recorded.transition {
-            logger.log(t.to == .down ? .warn : .info, "provider state changed",
-                       ["provider": provider, "from": t.from.rawValue, "to": t.to.rawValue, "check": "status_page"])
-        }
+        recorded.transition?.log(logger, cause: [("check", StatusPageConfig.checkName)])
     }
 }
 

@@ -8,7 +8,7 @@ import Synchronization
 /// reload or shutdown cancels the driver and the probes in flight.
 public final class Scheduler: Sendable {
     let store: StateStore
-    let clock: any WallClock
+    let clock: any TimeSource
     let logger: Logger
     /// The one probe path, shared with `/probe`.
     public let runner: ProbeRunner
@@ -39,7 +39,7 @@ public final class Scheduler: Sendable {
 
     private let state = Mutex(State())
 
-    public init(client: HTTPClient, store: StateStore, clock: any WallClock = SystemClock(), logger: Logger) {
+    public init(client: HTTPClient, store: StateStore, clock: any TimeSource = SystemClock(), logger: Logger) {
         self.store = store
         self.clock = clock
         self.logger = logger
@@ -57,7 +57,7 @@ public final class Scheduler: Sendable {
         for provider in config.providers {
             if let page = provider.statusPage {
                 // No backoff: a page is cheap and its news matters most when things are bad.
-                jobs.append((.page(provider, page), Schedule(provider: provider.name, check: "status_page",
+                jobs.append((.page(provider, page), Schedule(provider: provider.name, check: StatusPageConfig.checkName,
                                                              interval: page.interval.seconds, backoffMax: 0)))
             }
             for check in provider.checks {
@@ -194,9 +194,10 @@ public final class Scheduler: Sendable {
     }
 
     func setNext(_ job: ProbeRunner.Job, _ due: Double) {
-        switch job {
-        case .check: store.setNextProbe(provider: job.provider, check: job.check, at: due)
-        case .page: store.setNextStatusPageFetch(provider: job.provider, at: due)
+        if job.statusPage != nil {
+            store.setNextStatusPageFetch(provider: job.provider, at: due)
+        } else {
+            store.setNextProbe(provider: job.provider, check: job.check, at: due)
         }
     }
 }

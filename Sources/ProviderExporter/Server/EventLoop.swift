@@ -49,6 +49,11 @@ final class EventLoop: @unchecked Sendable {
     let logger: Logger
     let mailbox = Mutex(Mailbox())
     let nextID: Atomic<UInt64>
+    /// Reads the time for the head, idle and write timeouts.
+    let clock: any TimeSource
+    /// The clock's time at the last timeout sweep (a `Double`'s bits): a test
+    /// that moved the clock waits until a sweep has seen the new time.
+    let sweptAt = Atomic<UInt64>(0)
     let onExit: @Sendable () -> Void
 
     // Loop-confined.
@@ -66,8 +71,10 @@ final class EventLoop: @unchecked Sendable {
     private static let listenerTagBase = UInt64.max - 64
 
     init(index: Int, listeners: [Int32], router: Router, limits: ServerLimits,
-         registry: ConnectionRegistry, logger: Logger, onExit: @escaping @Sendable () -> Void) throws(Socket.SetupError) {
+         registry: ConnectionRegistry, logger: Logger, clock: any TimeSource,
+         onExit: @escaping @Sendable () -> Void) throws(Socket.SetupError) {
         self.index = index
+        self.clock = clock
         self.listeners = listeners
         self.router = router
         self.limits = limits
@@ -109,7 +116,7 @@ final class EventLoop: @unchecked Sendable {
     func run() {
         while true {
             let n = events.withUnsafeMutableBufferPointer { cs_epoll_wait(epfd, $0.baseAddress, Int32($0.count), 250) }
-            let now = Posix.monotonicSeconds()
+            let now = clock.monotonic()
             if n < 0 && errno != EINTR {
                 logger.error("epoll_wait failed", ["loop": index, "err": Posix.errorText()])
                 break
@@ -133,6 +140,7 @@ final class EventLoop: @unchecked Sendable {
             if now - lastSweep >= 0.5 {
                 lastSweep = now
                 sweep(now: now)
+                sweptAt.store(now.bitPattern, ordering: .releasing)
             }
             if stopping && connections.isEmpty { break }
         }

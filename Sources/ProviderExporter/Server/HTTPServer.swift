@@ -19,7 +19,8 @@ public final class HTTPServer: Sendable {
 
     /// Binds the listening socket; `start()` begins serving.
     public init(address: ListenAddress, router: Router, limits: ServerLimits = ServerLimits(),
-                loopCount: Int = min(4, Posix.processorCount()), logger: Logger) throws {
+                loopCount: Int = min(4, Posix.processorCount()), clock: any TimeSource = SystemClock(),
+                logger: Logger) throws {
         let (fd, port) = try Socket.listen(on: address)
         self.address = address
         self.boundPort = port
@@ -31,7 +32,8 @@ public final class HTTPServer: Sendable {
         do {
             for i in 0..<max(1, loopCount) {
                 loops.append(try EventLoop(index: i, listeners: [fd], router: router, limits: limits,
-                                           registry: registry, logger: logger, onExit: { exited.signal() }))
+                                           registry: registry, logger: logger, clock: clock,
+                                           onExit: { exited.signal() }))
             }
         } catch {
             close(fd)
@@ -64,6 +66,9 @@ public final class HTTPServer: Sendable {
         close(listener)
         return allExited
     }
+
+    /// The clock's time every loop's timeout sweep has reached.
+    var sweptThrough: Double { loops.map { Double(bitPattern: $0.sweptAt.load(ordering: .acquiring)) }.min() ?? 0 }
 
     /// Open connections (not counting evicted ones still closing) and evictions so far.
     public var connectionCounts: (live: Int, evictions: UInt64) { registry.counts }

@@ -69,7 +69,7 @@ public struct ExpositionLayout: Sendable {
         var refs: [(provider: Int32, check: Int32, name: String)] = []
         for p in self.providers {
             for (c, check) in providers[Int(p)].checks.enumerated() { refs.append((p, Int32(c), check.config.name)) }
-            if providers[Int(p)].statusPage != nil { refs.append((p, -1, "status_page")) }
+            if providers[Int(p)].statusPage != nil { refs.append((p, -1, StatusPageConfig.checkName)) }
         }
         // Providers are already in name order: a stable sort by check name
         // leaves each run of one check name in provider order.

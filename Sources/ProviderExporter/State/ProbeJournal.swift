@@ -11,12 +11,8 @@ public final class ProbeJournal: Sendable {
         case probeEndpoint = "/probe"
     }
 
-    /// What the probe saw: an API check's outcome, or a status-page fetch with
-    /// its exchanges.
-    public enum Detail: Sendable {
-        case api(ProbeOutcome)
-        case page(StatusPageOutcome, hops: [HopTrace])
-    }
+    /// What the probe saw.
+    public typealias Detail = ProbeFinished
 
     public struct Entry: Sendable {
         public var id: UInt64

@@ -5,6 +5,13 @@ public struct StateTransition: Sendable, Equatable {
     public var provider: String
     public var from: ProviderHealth
     public var to: ProviderHealth
+
+    /// The one "provider state changed" line, whatever caused it: a warning
+    /// into `down`, info otherwise; `cause` says what (check and result, or a reload).
+    public func log(_ logger: Logger, cause: [(String, String)]) {
+        logger.log(to == .down ? .warn : .info, "provider state changed",
+                   pairs: [("provider", provider), ("from", from.rawValue), ("to", to.rawValue)] + cause)
+    }
 }
 
 /// The latest state of every provider and check, behind one lock. Probes write

@@ -1,7 +1,15 @@
 /// Better Stack `index.json` (JSON:API): the page's `aggregate_state`,
 /// `status_page_resource` items as components, and `status_report` items as
 /// incidents (or maintenances) while their state is not operational.
-public enum BetterStackDecoder {
+public enum BetterStackDecoder: StatusPageDecoder {
+    static func mainURL(_ page: StatusPageConfig) -> String {
+        page.baseURL.hasSuffix(".json") ? page.baseURL : page.baseURL + "/index.json"
+    }
+
+    static func decode(_ main: [UInt8], extra: [UInt8]?, page: StatusPageConfig, now: Double) throws(StatusPageError) -> StatusPageState {
+        try decode(main, now: now)
+    }
+
     public static func decode(_ body: [UInt8], now: Double) throws(StatusPageError) -> StatusPageState {
         let root = JSONReader(try parseJSON(body))
         var unknown: [String] = []
@@ -12,7 +20,7 @@ public enum BetterStackDecoder {
         case "degraded": indicator = .minor
         case "downtime": indicator = .major
         case "maintenance": indicator = .maintenance
-        default: indicator = StatuspageDecoder.nearestIndicator(aggregate, &unknown)
+        default: indicator = PageMapping.indicator(aggregate, &unknown)
         }
         var components: [(id: String, name: String, status: ComponentStatus)] = []
         var incidents: [PageIncident] = []
@@ -45,7 +53,7 @@ public enum BetterStackDecoder {
                 continue
             }
         }
-        return StatusPageState(indicator: indicator, components: uniqueLabels(components), incidents: incidents,
+        return StatusPageState(indicator: indicator, components: PageMapping.uniqueLabels(components), incidents: incidents,
                                maintenancesActive: maintenances, unknownValues: unknown)
     }
 
@@ -55,7 +63,7 @@ public enum BetterStackDecoder {
         case "degraded": .degraded_performance
         case "downtime": .major_outage
         case "maintenance": .under_maintenance
-        default: StatuspageDecoder.nearestComponentStatus(state, &unknown)
+        default: PageMapping.componentStatus(state, &unknown)
         }
     }
 }

@@ -2,7 +2,15 @@
 /// configured product; ongoing while `end` is null. Severity low, medium, high
 /// is impact minor, major, critical; each product is a component whose status
 /// follows its worst ongoing incident.
-public enum GoogleCloudDecoder {
+public enum GoogleCloudDecoder: StatusPageDecoder {
+    static func mainURL(_ page: StatusPageConfig) -> String {
+        page.baseURL.hasSuffix(".json") ? page.baseURL : page.baseURL + "/incidents.json"
+    }
+
+    static func decode(_ main: [UInt8], extra: [UInt8]?, page: StatusPageConfig, now: Double) throws(StatusPageError) -> StatusPageState {
+        try decode(main, products: page.products ?? [])
+    }
+
     public static func decode(_ body: [UInt8], products: [String]) throws(StatusPageError) -> StatusPageState {
         let items = try JSONReader(try parseJSON(body)).array()
         var unknown: [String] = []
@@ -23,7 +31,7 @@ public enum GoogleCloudDecoder {
             case "low": impact = .minor
             case "medium": impact = .major
             case "high": impact = .critical
-            default: impact = StatuspageDecoder.nearestImpact(severity, &unknown)
+            default: impact = PageMapping.impact(severity, &unknown)
             }
             for product in matching where rank(impact) > rank(worst[product] ?? .none) { worst[product] = impact }
             let begin = try item.at("begin")?.optionalString()
@@ -57,15 +65,5 @@ public enum GoogleCloudDecoder {
 
     static func rank(_ impact: IncidentImpact) -> Int {
         IncidentImpact.allCases.firstIndex(of: impact)!
-    }
-}
-
-/// Labels must be unique: a label that repeats gets ` #ID`.
-func uniqueLabels(_ items: [(id: String, name: String, status: ComponentStatus)], labels: [String]? = nil) -> [PageComponent] {
-    let labels = labels ?? items.map(\.name)
-    var counts: [String: Int] = [:]
-    for label in labels { counts[label, default: 0] += 1 }
-    return zip(items, labels).map { item, label in
-        PageComponent(id: item.id, name: item.name, label: counts[label]! > 1 ? "\(label) #\(item.id)" : label, status: item.status)
     }
 }

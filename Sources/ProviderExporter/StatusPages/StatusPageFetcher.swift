@@ -18,7 +18,7 @@ public enum FetchResult: String, Sendable, CaseIterable {
 // @unchecked: the ProbeRunner keeps one per page and runs at most one probe of
 // a page at a time (later callers join the one in flight), so its cache is
 // never touched by two tasks at once.
-final class StatusPageFetcher: @unchecked Sendable {
+final class StatusPageFetcher: Probe, @unchecked Sendable {
     let page: StatusPageConfig
     let provider: ProviderConfig
     private var cache: [String: (etag: String?, lastModified: String?, body: [UInt8])] = [:]
@@ -30,32 +30,39 @@ final class StatusPageFetcher: @unchecked Sendable {
         self.provider = provider
     }
 
-    func fetch(using client: HTTPClient, timeout: Double, now: Double) async -> StatusPageOutcome? {
-        let deadline = Posix.monotonicSeconds() + timeout
+    /// The decoder of each format: the one table a new format joins.
+    static func decoder(for format: StatusPageFormat) -> any StatusPageDecoder.Type {
+        switch format {
+        case .statuspage: StatuspageDecoder.self
+        case .betterstack: BetterStackDecoder.self
+        case .google_cloud: GoogleCloudDecoder.self
+        }
+    }
+
+    func probe(using client: HTTPClient, timeout: Double, clock: any TimeSource) async -> ProbeFinished? {
+        guard let outcome = await fetch(using: client, timeout: timeout, clock: clock) else { return nil }
+        return .page(outcome, hops: lastHops)
+    }
+
+    func fetch(using client: HTTPClient, timeout: Double, clock: any TimeSource) async -> StatusPageOutcome? {
+        let deadline = clock.monotonic() + timeout
         lastHops = []
-        let urls = page.documentURLs
-        guard let main = await document(urls.main, client, deadline) else { return nil }
+        let decoder = Self.decoder(for: page.format)
+        guard let main = await document(decoder.mainURL(page), client, deadline, clock) else { return nil }
         guard case .success(let (mainBody, mainChanged)) = main else { return main.failure.map { .error($0) } }
         do {
-            switch page.format {
-            case .statuspage:
-                // incident.io pages list no components in summary.json.
-                var componentsBody: [UInt8]? = nil
-                var changed = mainChanged
-                let summary = try StatuspageDecoder.decode(summary: mainBody)
-                if summary.components.isEmpty, let componentsURL = urls.components {
-                    guard let extra = await document(componentsURL, client, deadline) else { return nil }
-                    guard case .success(let (body, extraChanged)) = extra else { return extra.failure.map { .error("components.json: " + $0) } }
-                    componentsBody = body
-                    changed = changed || extraChanged
+            var extraBody: [UInt8]? = nil
+            var changed = mainChanged
+            if let extraURL = try decoder.extraURL(page, main: mainBody) {
+                guard let extra = await document(extraURL, client, deadline, clock) else { return nil }
+                guard case .success(let (body, extraChanged)) = extra else {
+                    return extra.failure.map { .error(extraURL.split(separator: "/").last.map(String.init)! + ": " + $0) }
                 }
-                if !changed { return .notModified }
-                return .ok(try StatuspageDecoder.decode(summary: mainBody, components: componentsBody))
-            case .betterstack:
-                return mainChanged ? .ok(try BetterStackDecoder.decode(mainBody, now: now)) : .notModified
-            case .google_cloud:
-                return mainChanged ? .ok(try GoogleCloudDecoder.decode(mainBody, products: page.products ?? [])) : .notModified
+                extraBody = body
+                changed = changed || extraChanged
             }
+            if !changed { return .notModified }
+            return .ok(try decoder.decode(mainBody, extra: extraBody, page: page, now: clock.now()))
         } catch {
             // The body is bad: forget it, so the next fetch is a full one.
             cache.removeAll()
@@ -64,8 +71,9 @@ final class StatusPageFetcher: @unchecked Sendable {
     }
 
     /// One document: its body and whether it changed, or a failure text; nil if cancelled.
-    private func document(_ url: String, _ client: HTTPClient, _ deadline: Double) async -> Result<([UInt8], Bool), FetchFailure>? {
-        var request = ClientRequest(url: url, timeout: max(0.001, deadline - Posix.monotonicSeconds()))
+    private func document(_ url: String, _ client: HTTPClient, _ deadline: Double,
+                          _ clock: any TimeSource) async -> Result<([UInt8], Bool), FetchFailure>? {
+        var request = ClientRequest(url: url, timeout: max(0.001, deadline - clock.monotonic()))
         request.maxRedirects = page.followRedirects ? 5 : 0
         // Google Cloud's incidents.json holds its whole history (several MiB).
         request.maxBodyBytes = Self.maxBodyBytes

@@ -1,11 +1,22 @@
 /// Atlassian Statuspage v2 JSON, as Atlassian and incident.io pages serve it:
 /// `summary.json`, plus `components.json` when the summary lists none.
-public enum StatuspageDecoder {
+public enum StatuspageDecoder: StatusPageDecoder {
+    static func mainURL(_ page: StatusPageConfig) -> String { page.baseURL + "/api/v2/summary.json" }
+
+    static func extraURL(_ page: StatusPageConfig, main: [UInt8]) throws(StatusPageError) -> String? {
+        // incident.io pages list no components in summary.json.
+        try JSONReader(try parseJSON(main)).optionalArray("components").isEmpty ? page.baseURL + "/api/v2/components.json" : nil
+    }
+
+    static func decode(_ main: [UInt8], extra: [UInt8]?, page: StatusPageConfig, now: Double) throws(StatusPageError) -> StatusPageState {
+        try decode(summary: main, components: extra)
+    }
+
     public static func decode(summary: [UInt8], components componentsBody: [UInt8]? = nil) throws(StatusPageError) -> StatusPageState {
         let root = JSONReader(try parseJSON(summary))
         var unknown: [String] = []
         let indicatorText = try root.required("status").required("indicator").string()
-        let indicator = StatusIndicator(rawValue: indicatorText) ?? nearestIndicator(indicatorText, &unknown)
+        let indicator = StatusIndicator(rawValue: indicatorText) ?? PageMapping.indicator(indicatorText, &unknown)
 
         var componentItems = try root.optionalArray("components")
         if componentItems.isEmpty, let componentsBody {
@@ -20,9 +31,9 @@ public enum StatuspageDecoder {
             // `??` takes an autoclosure that loses the typed throw: no `try` inside one.
             let impactValue = try item.at("impact")?.optionalString()
             let impactText = impactValue ?? "none"
-            let impact = IncidentImpact(rawValue: impactText) ?? nearestImpact(impactText, &unknown)
-            let startedAt = try time(item.at("started_at"))
-            let createdAt = try time(item.at("created_at"))
+            let impact = IncidentImpact(rawValue: impactText) ?? PageMapping.impact(impactText, &unknown)
+            let startedAt = try PageMapping.time(item.at("started_at"))
+            let createdAt = try PageMapping.time(item.at("created_at"))
             let started = startedAt ?? createdAt
             // Updates come newest first; take the newest by time all the same.
             var latest: (reader: JSONReader, at: Double)? = nil
@@ -31,7 +42,7 @@ public enum StatuspageDecoder {
                 listed += [try component.at("id")?.id(), try component.at("name")?.optionalString()].compactMap { $0 }
             }
             for update in try item.optionalArray("incident_updates") {
-                let at = try time(update.at("created_at")) ?? 0
+                let at = try PageMapping.time(update.at("created_at")) ?? 0
                 if latest == nil || at > latest!.at { latest = (update, at) }
                 for component in try update.optionalArray("affected_components") {
                     listed += [try component.at("code")?.id(), try component.at("name")?.optionalString()].compactMap { $0 }
@@ -53,12 +64,6 @@ public enum StatuspageDecoder {
                                maintenancesActive: maintenances, unknownValues: unknown)
     }
 
-    /// An RFC 3339 time field as Unix seconds; nil when absent, null or unreadable.
-    static func time(_ r: JSONReader?) throws(StatusPageError) -> Double? {
-        guard let r, let text = try r.optionalString() else { return nil }
-        return Dates.rfc3339(text)
-    }
-
     /// Groups are not components; members are `Group / Name`; names that still
     /// collide get ` #ID` (recorded pages do have two components of one name).
     static func labelled(_ items: [JSONReader], _ unknown: inout [String]) throws(StatusPageError) -> [PageComponent] {
@@ -72,41 +77,10 @@ public enum StatuspageDecoder {
                 continue
             }
             let statusText = try item.required("status").string()
-            let status = ComponentStatus(rawValue: statusText) ?? nearestComponentStatus(statusText, &unknown)
+            let status = ComponentStatus(rawValue: statusText) ?? PageMapping.componentStatus(statusText, &unknown)
             members.append((id, name, try item.at("group_id")?.optionalString(), status))
         }
         let labels = members.map { m in m.group.flatMap { groups[$0] }.map { "\($0) / \(m.name)" } ?? m.name }
-        return uniqueLabels(members.map { ($0.id, $0.name, $0.status) }, labels: labels)
-    }
-
-    // Undocumented values map to the nearest documented meaning, never fail.
-
-    static func nearestIndicator(_ text: String, _ unknown: inout [String]) -> StatusIndicator {
-        unknown.append("indicator \(text)")
-        let t = text.lowercased()
-        if t.contains("critical") { return .critical }
-        if t.contains("major") { return .major }
-        if t.contains("maint") { return .maintenance }
-        if t.contains("none") || t.contains("operational") { return .none }
-        return .minor
-    }
-
-    static func nearestComponentStatus(_ text: String, _ unknown: inout [String]) -> ComponentStatus {
-        unknown.append("component status \(text)")
-        let t = text.lowercased()
-        if t.contains("major") || t.contains("down") { return .major_outage }
-        if t.contains("partial") { return .partial_outage }
-        if t.contains("maint") { return .under_maintenance }
-        if t == "operational" || t == "ok" || t == "up" { return .operational }
-        return .degraded_performance
-    }
-
-    static func nearestImpact(_ text: String, _ unknown: inout [String]) -> IncidentImpact {
-        unknown.append("incident impact \(text)")
-        let t = text.lowercased()
-        if t.contains("critical") { return .critical }
-        if t.contains("major") { return .major }
-        if t.contains("none") { return .none }
-        return .minor
+        return PageMapping.uniqueLabels(members.map { ($0.id, $0.name, $0.status) }, labels: labels)
     }
 }

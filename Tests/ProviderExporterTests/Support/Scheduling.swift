@@ -40,7 +40,7 @@ final class ScheduledRun: Sendable {
 }
 
 /// A clock tests move by hand; sleepers wake when it passes their time.
-final class ManualClock: WallClock, @unchecked Sendable {
+final class ManualClock: TimeSource, @unchecked Sendable {
     private let lock = NSLock()
     private var time: Double
     private var sleepers: [(until: Double, id: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
@@ -49,6 +49,11 @@ final class ManualClock: WallClock, @unchecked Sendable {
     init(_ start: Double) { time = start }
 
     func now() -> Double { lock.lock(); defer { lock.unlock() }; return time }
+    /// The same time: a manual clock never jumps unless a test moves it.
+    func monotonic() -> Double { now() }
+
+    /// Moves the clock on by `seconds`.
+    func advance(by seconds: Double) { advance(to: now() + seconds) }
 
     /// Throws `CancellationError` at once when the sleeping task is cancelled.
     func sleep(until t: Double) async throws {

@@ -13,10 +13,11 @@ import Synchronization
 // Usage: provider-replay PLAN.json
 
 /// Virtual time, moved by the replay loop; nothing here sleeps.
-final class VirtualClock: WallClock, @unchecked Sendable {
+final class VirtualClock: TimeSource, @unchecked Sendable {
     private let time: Mutex<Double>
     init(_ start: Double) { time = Mutex(start) }
     func now() -> Double { time.withLock { $0 } }
+    func monotonic() -> Double { now() }
     func set(_ t: Double) { time.withLock { $0 = t } }
     func sleep(until t: Double) async throws {
         // Only the scheduler's driver sleeps, and the replay runs none.
