@@ -68,10 +68,8 @@ suite() {
   echo "== layers: every reference points down (and a planted upward one is caught)"
   python3 Tests/e2e/check_layers.py
   python3 Tests/e2e/check_layers.py --self-test
-  echo "== swift test"
-  # Serially: latency, TTFT, CPU-cost and flood tests make timing claims
-  # that only hold when other suites are not saturating the same cores.
-  swift test --no-parallel
+  echo "== swift test (in parallel: timing tests read an injected clock or count events)"
+  swift test --parallel
   echo "== fuzz smoke: every parser under libFuzzer + AddressSanitizer, 3 s each (unoptimized build, under a minute)"
   FUZZ_OPT=-Onone bash Tests/fuzz/run.sh all 3
   echo "== Sources/CCurl/include/ccurl.h against the real curl.h"

@@ -157,7 +157,7 @@ import ProviderExporter
             try Data(Self.goodConfig.replacingOccurrences(of: "name: gw", with: "name: gateway").utf8).write(to: URL(fileURLWithPath: path))
             kill(run.process.processIdentifier, SIGHUP)
             var reloaded = false
-            for _ in 0..<100 where !reloaded {
+            for _ in 0..<1500 where !reloaded {
                 reloaded = try client.get("/config").text.contains("name: gateway")
                 if !reloaded { usleep(20_000) }
             }
@@ -198,7 +198,7 @@ import ProviderExporter
                 #expect(values["provider_state{provider=\"\(page)\",state=\"unknown\"}"] == 1)
             }
             kill(process.processIdentifier, SIGTERM)
-            for _ in 0..<100 where process.isRunning { usleep(50_000) }
+            for _ in 0..<600 where process.isRunning { usleep(50_000) }
             #expect(!process.isRunning && process.terminationStatus == 0)
             let log = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             #expect(log.contains("msg=\"monitoring provider\" provider=openai checks=none status_page=https://status.openai.com enable_api_checks_with=OPENAI_API_KEY"))

@@ -19,6 +19,13 @@ import Testing
         await Checks.make(p.checks[0], provider: p).run(using: testClient, timeout: 5)
     }
 
+    /// A probe on a client that shares `clock` with a fake provider that moves it.
+    static func run(_ p: ProviderConfig, clock: ManualClock) async -> ProbeOutcome? {
+        let client = HTTPClient(clock: clock)
+        defer { client.shutdown() }
+        return await Checks.make(p.checks[0], provider: p).run(using: client, timeout: 5, clock: clock)
+    }
+
     @Test func chatDefaultsAndValidation() throws {
         let fake = try FakeProvider()
         defer { fake.stop() }
@@ -73,40 +80,38 @@ import Testing
     }
 
     /// Recorded streams (DeepSeek and Groq speak OpenAI's; Anthropic its own),
-    /// sent after a known delay: TTFT within 5 ms of it, tokens from usage.
+    /// sent 0.2 s after the head and 0.1 s after the request on the clock the
+    /// client reads: TTFT is exactly the time to the first content, tokens from usage.
     @Test(arguments: [
         ("deepseek", "/chat/completions", "ratelimit-headers/deepseek-1.txt", 32, 324),
         ("groq", "/openai/v1/chat/completions", "ratelimit-headers/groq-2.txt", 18, 73),
         ("anthropic", "/v1/messages", "ratelimit-headers/anthropic-1.txt", 27, 15),
     ] as [(String, String, String, Int, Int)])
     func recordedStreams(preset: String, path: String, file: String, input: Int, output: Int) async throws {
-        let fake = try FakeProvider()
+        let clock = ManualClock(1000)
+        let fake = try FakeProvider(clock: clock)
         defer { fake.stop() }
-        fake.set(path, FakeProvider.Script(headers: [("Content-Type", "text/event-stream")], body: try RecordedResponse(file).body, bodyDelay: 0.2))
-        let outcome = try #require(await Self.run(try Self.provider(preset, fake: fake, stream: true)))
+        fake.set(path, FakeProvider.Script(headers: [("Content-Type", "text/event-stream")], body: try RecordedResponse(file).body,
+                                           delay: 0.1, bodyDelay: 0.2))
+        let outcome = try #require(await Self.run(try Self.provider(preset, fake: fake, stream: true), clock: clock))
         #expect(outcome.result == .success, "\(String(describing: outcome.error))")
         #expect(outcome.tokens?.input == input && outcome.tokens?.output == output)
         let ttft = try #require(outcome.timeToFirstToken)
-        // Within 5 ms of the delay the fake really applied (its sleep may
-        // overshoot on a loaded machine), and near the one it was asked for.
-        let seen = try #require(fake.requests.first)
-        let applied = try #require(seen.bodySentAt) - seen.receivedAt
-        #expect(abs(ttft - applied) < 0.005, "ttft \(ttft), applied \(applied)")
-        #expect(abs(ttft - 0.2) < 0.05, "ttft \(ttft)")
+        #expect(abs(ttft - 0.3) < 1e-9, "ttft \(ttft)")
+        #expect(abs(outcome.duration - 0.3) < 1e-9, "duration \(outcome.duration)")
     }
 
     /// synthetic: Gemini's SSE stream built from its documented schema.
     @Test func geminiStream() async throws {
-        let fake = try FakeProvider()
+        let clock = ManualClock(1000)
+        let fake = try FakeProvider(clock: clock)
         defer { fake.stop() }
         let sse = "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"OK\"}],\"role\":\"model\"}}],\"usageMetadata\":{\"promptTokenCount\":8}}\r\n\r\n"
             + "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"\"}],\"role\":\"model\"},\"finishReason\":\"MAX_TOKENS\"}],\"usageMetadata\":{\"promptTokenCount\":8,\"candidatesTokenCount\":1}}\r\n\r\n"
         fake.set("/v1beta/models/m-1:streamGenerateContent", FakeProvider.Script(body: Array(sse.utf8), bodyDelay: 0.05))
-        let outcome = try #require(await Self.run(try Self.provider("gemini", fake: fake, stream: true)))
+        let outcome = try #require(await Self.run(try Self.provider("gemini", fake: fake, stream: true), clock: clock))
         #expect(outcome.result == .success && outcome.tokens?.input == 8 && outcome.tokens?.output == 1)
-        let seen = try #require(fake.requests.first)
-        let applied = try #require(seen.bodySentAt) - seen.receivedAt
-        #expect(abs((outcome.timeToFirstToken ?? 0) - applied) < 0.005)
+        #expect(abs((outcome.timeToFirstToken ?? 0) - 0.05) < 1e-9, "ttft \(String(describing: outcome.timeToFirstToken))")
     }
 
     /// Anthropic's overload after a 200, as an `error` event in the stream

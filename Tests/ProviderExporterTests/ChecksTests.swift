@@ -128,7 +128,7 @@ extension Array {
         #expect(await eventually { fake.requests.count == 2 })
         // The other three wait for a permit: no third request went out.
         var waiting = 0
-        for _ in 0..<500 where waiting < 3 {
+        for _ in 0..<3000 where waiting < 3 {
             waiting = await scheduler.runner.waitingForPermit()
             if waiting < 3 { try await Task.sleep(for: .milliseconds(10)) }
         }

@@ -53,7 +53,7 @@ func samples(_ text: String) -> [String: Double] {
             let client = try RawClient(port: run.port)
 
             var values: [String: Double] = [:]
-            for _ in 0..<100 {
+            for _ in 0..<300 {
                 values = samples(try client.get("/metrics").text)
                 if values["provider_up{check=\"health\",provider=\"gw\"}"] == 1 && values["provider_up{check=\"models\",provider=\"gw\"}"] == 1
                     && values["provider_up{check=\"models\",provider=\"second\"}"] == 1 { break }
@@ -103,7 +103,7 @@ func samples(_ text: String) -> [String: Double] {
             // Failures: two 500s make the provider down, with one warn line.
             fake.set("/v1/models", .json(500, #"{"error":{"type":"api_error"}}"#))
             var down = false
-            for _ in 0..<100 where !down {
+            for _ in 0..<300 where !down {
                 down = samples(try client.get("/metrics").text)["provider_state{provider=\"gw\",state=\"down\"}"] == 1
                 if !down { usleep(100_000) }
             }
@@ -178,7 +178,7 @@ func samples(_ text: String) -> [String: Double] {
             defer { run.process.terminate() }
             let client = try RawClient(port: run.port)
             var up: Double? = nil
-            for _ in 0..<50 where up != 1 {
+            for _ in 0..<300 where up != 1 {
                 up = samples(try client.get("/metrics").text)["provider_up{check=\"models\",provider=\"viaproxy\"}"]
                 if up != 1 { usleep(100_000) }
             }

@@ -32,7 +32,8 @@ import Testing
         fake.set("/hang", FakeProvider.Script(hang: true))
         let response = await testClient.send(Self.request(fake.baseURL + "/hang", timeout: 0.3))
         #expect(response.error == .timeout)
-        #expect(response.duration >= 0.29 && response.duration < 0.6, "\(response.duration)")
+        // At its timeout, not before; the upper bound only says it did not hang.
+        #expect(response.duration >= 0.29 && response.duration < 3, "\(response.duration)")
     }
 
     @Test func trickleCannotOutliveTheDeadline() async throws {
@@ -41,7 +42,7 @@ import Testing
         fake.set("/slow", FakeProvider.Script(body: Array(repeating: 65, count: 100), trickle: 0.1))
         let response = await testClient.send(Self.request(fake.baseURL + "/slow", timeout: 0.5))
         #expect(response.error == .timeout)
-        #expect(response.duration < 0.8)
+        #expect(response.duration < 3)
     }
 
     @Test func refusedAndResetAreConnectErrors() async throws {
@@ -109,40 +110,41 @@ import Testing
         #expect(seen.headers["x-org-key"] == nil && seen.headers["authorization"] == nil)
     }
 
-    /// Injected delays of 0, 50 and 200 ms are measured within 5 ms (median of 20).
+    /// Delays of 0, 50 and 200 ms before the head, and 30 ms before the body,
+    /// on the clock the client reads: each duration is exactly their sum.
+    /// (How close that clock is to real time under load is the bench's
+    /// `latency_err_p99_ms`.)
     @Test(arguments: [0.0, 0.05, 0.2])
-    func latencyIsAccurate(delay: Double) async throws {
-        let fake = try FakeProvider()
+    func latencyIsMeasuredOnTheClock(delay: Double) async throws {
+        let clock = ManualClock(1000)
+        let fake = try FakeProvider(clock: clock)
         defer { fake.stop() }
-        fake.set("/m", FakeProvider.Script(delay: delay))
-        var measured: [Double] = []
-        for _ in 0..<20 {
-            let r = await testClient.send(Self.request(fake.baseURL + "/m"))
+        let client = HTTPClient(clock: clock)
+        defer { client.shutdown() }
+        fake.set("/m", FakeProvider.Script(delay: delay, bodyDelay: 0.03))
+        for _ in 0..<3 {
+            let r = await client.send(Self.request(fake.baseURL + "/m"))
             #expect(r.status == 200)
-            measured.append(r.duration)
+            #expect(abs(r.duration - (delay + 0.03)) < 1e-9, "\(r.duration) for \(delay) + 0.03")
         }
-        let median = measured.sorted()[10]
-        #expect(abs(median - delay) < 0.005, "median \(median) for delay \(delay)")
     }
 
-    /// 50 probes hanging for 3 s cost under 0.2 s of process CPU.
+    /// 50 probes hanging for 3 s cost the transfer thread under 0.2 s of CPU
+    /// (its own thread's CPU: other suites running beside this one do not count).
     @Test func hangingProbesCostNoCPU() async throws {
         let fake = try FakeProvider()
         defer { fake.stop() }
+        let client = HTTPClient()
+        defer { client.shutdown() }
         fake.set("/hang", FakeProvider.Script(hang: true))
-        let before = Self.cpuSeconds()
+        _ = await client.send(Self.request(fake.baseURL + "/nothing"))
+        let before = client.transferThreadCPUSeconds
         await withTaskGroup(of: ClientResponse.self) { group in
-            for _ in 0..<50 { group.addTask { await testClient.send(Self.request(fake.baseURL + "/hang", timeout: 3)) } }
+            for _ in 0..<50 { group.addTask { await client.send(Self.request(fake.baseURL + "/hang", timeout: 3)) } }
             for await r in group { #expect(r.error == .timeout) }
         }
-        let used = Self.cpuSeconds() - before
-        #expect(used < 0.2, "CPU \(used) s")
-    }
-
-    static func cpuSeconds() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        let used = client.transferThreadCPUSeconds - before
+        #expect(used > 0 && used < 0.2, "CPU \(used) s")
     }
 
     /// Regression: a cancel that reached the transfer thread before the
@@ -155,24 +157,25 @@ import Testing
         for _ in 0..<20 {
             let task = Task { () -> ClientResponse in
                 withUnsafeCurrentTask { $0?.cancel() }
-                return await testClient.send(Self.request(fake.baseURL + "/hang", timeout: 5))
+                return await testClient.send(Self.request(fake.baseURL + "/hang", timeout: 30))
             }
             #expect(await task.value.error == .cancelled)
         }
-        #expect(Date().timeIntervalSince(start) < 2)
+        // Twenty sends that each waited out their timeout would take 600 s.
+        #expect(Date().timeIntervalSince(start) < 10)
     }
 
     @Test func cancellationEndsTheTransfer() async throws {
         let fake = try FakeProvider()
         defer { fake.stop() }
         fake.set("/hang", FakeProvider.Script(hang: true))
-        let task = Task { await testClient.send(Self.request(fake.baseURL + "/hang", timeout: 10)) }
+        let task = Task { await testClient.send(Self.request(fake.baseURL + "/hang", timeout: 60)) }
         try await Task.sleep(for: .milliseconds(100))
         task.cancel()
         let start = Date()
         let r = await task.value
         #expect(r.error == .cancelled)
-        #expect(Date().timeIntervalSince(start) < 1)
+        #expect(Date().timeIntervalSince(start) < 10, "ended by the cancel, not its 60 s timeout")
     }
 
     /// Only where loopback is the only interface (Tests/run.sh as root): a

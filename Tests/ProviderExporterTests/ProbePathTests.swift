@@ -18,7 +18,7 @@ import Testing
     }
 
     static func waitFor(_ condition: () throws -> Bool) rethrows -> Bool {
-        for _ in 0..<100 {
+        for _ in 0..<600 {
             if try condition() { return true }
             usleep(50_000)
         }

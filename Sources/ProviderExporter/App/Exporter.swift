@@ -11,6 +11,8 @@ public final class Exporter: Sendable {
     public let store: StateStore
     let client: HTTPClient
     let scheduler: Scheduler
+    /// `--web.config.file`'s basic auth, when given.
+    let auth: BasicAuth?
 
     /// The liveness and readiness paths: served without credentials even when
     /// `--web.config.file` asks for them (orchestrators call them without any).
@@ -76,6 +78,7 @@ public final class Exporter: Sendable {
         // --web.config.file protects everything but the liveness and readiness
         // probes, which orchestrators call without credentials.
         let auth = try options.webConfigFile.map { path throws(ConfigErrors) in BasicAuth(try WebConfig.load(file: path)) }
+        self.auth = auth
         let router = Router(routes.map { route in
             guard let auth, !Exporter.openPaths.contains(route.path) else { return route }
             return auth.protect(route)

@@ -17,6 +17,9 @@ extension HTTPClient {
 
         let multi: UnsafeMutableRawPointer
         let inbox = Mutex(Inbox())
+        /// The transfer thread's CPU seconds (a `Double`'s bits) each time it
+        /// goes to sleep: what a hanging transfer costs, apart from the process.
+        let cpuSeconds = Atomic<UInt64>(0)
         private var active: [UnsafeMutableRawPointer: Transfer] = [:]
 
         init() {
@@ -85,6 +88,7 @@ extension HTTPClient {
                     pe_curl_multi_remove_handle(multi, done)
                     active.removeValue(forKey: done)?.finish(code: code)
                 }
+                cpuSeconds.store(Posix.threadCPUSeconds().bitPattern, ordering: .releasing)
                 // Sleeps until a socket is ready, a timer is due, or a wakeup.
                 var ready: Int32 = 0
                 pe_curl_multi_poll(multi, 1000, &ready)

@@ -19,6 +19,9 @@ public final class HTTPClient: Sendable {
         Thread.detach(name: "curl-multi") { engine.run() }
     }
 
+    /// CPU seconds the transfer thread had used when it last went to sleep.
+    var transferThreadCPUSeconds: Double { Double(bitPattern: engine.cpuSeconds.load(ordering: .acquiring)) }
+
     /// Ends the transfer thread; transfers in flight complete as cancelled.
     public func shutdown() { engine.stop() }
 

@@ -154,4 +154,9 @@ final class ConnectionRegistry: Sendable {
     var counts: (live: Int, evictions: UInt64) {
         state.withLock { ($0.live, $0.evictions) }
     }
+
+    /// Connections mid-request (a head or body partly read).
+    var reading: Int {
+        state.withLock { s in s.entries.values.reduce(0) { $0 + ($1.phase == .reading && !$1.evicted ? 1 : 0) } }
+    }
 }

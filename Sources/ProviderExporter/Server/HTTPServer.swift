@@ -70,6 +70,9 @@ public final class HTTPServer: Sendable {
     /// The clock's time every loop's timeout sweep has reached.
     var sweptThrough: Double { loops.map { Double(bitPattern: $0.sweptAt.load(ordering: .acquiring)) }.min() ?? 0 }
 
+    /// Connections with a request partly read.
+    var readingConnections: Int { registry.reading }
+
     /// Open connections (not counting evicted ones still closing) and evictions so far.
     public var connectionCounts: (live: Int, evictions: UInt64) { registry.counts }
 }

@@ -38,6 +38,13 @@ public enum Posix {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
+    /// CPU seconds the calling thread has used.
+    public static func threadCPUSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
     /// Unix time in seconds, with sub-second precision.
     public static func wallSeconds() -> Double {
         var ts = timespec()

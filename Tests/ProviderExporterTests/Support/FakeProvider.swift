@@ -44,6 +44,9 @@ final class FakeProvider: @unchecked Sendable {
 
     let fd: Int32
     let port: UInt16
+    /// With a clock, `delay` and `bodyDelay` move it on instead of sleeping, so
+    /// a client on the same clock measures them exactly.
+    let clock: ManualClock?
     private let lock = NSLock()
     private var scripts: [String: Script] = [:]
     private var received: [Received] = []
@@ -51,7 +54,8 @@ final class FakeProvider: @unchecked Sendable {
     private var stopped = false
     private let stopSignal = DispatchSemaphore(value: 0)
 
-    init() throws {
+    init(clock: ManualClock? = nil) throws {
+        self.clock = clock
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -161,7 +165,7 @@ final class FakeProvider: @unchecked Sendable {
             let target = requestLine.count > 1 ? String(requestLine[1]) : ""
             let path = String(target.split(separator: "?", maxSplits: 1).first ?? "")
             lock.lock()
-            received.append(Received(method: method, path: path, headers: headers, body: body, receivedAt: Posix.monotonicSeconds()))
+            received.append(Received(method: method, path: path, headers: headers, body: body, receivedAt: clock?.monotonic() ?? Posix.monotonicSeconds()))
             let index = received.count - 1
             // A script for the exact target (with its query) wins over the path's.
             let script = scripts[target] ?? scripts[path] ?? Script(status: 404, body: Array("{\"error\":\"no script\"}".utf8))
@@ -182,15 +186,15 @@ final class FakeProvider: @unchecked Sendable {
             _ = stopSignal.wait(timeout: .now() + 60)
             return false
         }
-        if s.delay > 0 { usleep(UInt32(s.delay * 1_000_000)) }
+        wait(s.delay)
         if s.resetBeforeHead { reset(c); return false }
         var text = "HTTP/1.1 \(s.status) X\r\n"
         for (k, v) in s.headers + (s.headersAtRequest?() ?? []) { text += "\(k): \(v)\r\n" }
         text += "Content-Length: \(s.body.count)\r\n\r\n"
         guard write(c, Array(text.utf8)) else { return false }
         if head { return true }
-        if s.bodyDelay > 0 { usleep(UInt32(s.bodyDelay * 1_000_000)) }
-        lock.lock(); received[index].bodySentAt = Posix.monotonicSeconds(); lock.unlock()
+        wait(s.bodyDelay)
+        lock.lock(); received[index].bodySentAt = clock?.monotonic() ?? Posix.monotonicSeconds(); lock.unlock()
         if s.resetMidBody {
             _ = write(c, Array(s.body.prefix(s.body.count / 2)))
             reset(c)
@@ -205,6 +209,11 @@ final class FakeProvider: @unchecked Sendable {
             return true
         }
         return write(c, s.body)
+    }
+
+    private func wait(_ seconds: Double) {
+        guard seconds > 0 else { return }
+        if let clock { clock.advance(by: seconds) } else { usleep(UInt32(seconds * 1_000_000)) }
     }
 
     private func write(_ c: Int32, _ bytes: [UInt8]) -> Bool {

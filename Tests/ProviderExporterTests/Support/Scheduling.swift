@@ -5,9 +5,11 @@ import Synchronization
 /// The probes' HTTP client, shared by the tests that probe fakes.
 let testClient = HTTPClient()
 
-/// Waits (bounded: 5 s) until `condition` holds; tests wait on events, never on sleep guesses.
+/// Waits (bounded: 30 s, for a machine whose cores every suite shares) until
+/// `condition` holds; tests wait on events, never on sleep guesses.
 func eventually(_ condition: () -> Bool) async -> Bool {
-    for _ in 0..<500 {
+    let deadline = Posix.monotonicSeconds() + 30
+    while Posix.monotonicSeconds() < deadline {
         if condition() { return true }
         try? await Task.sleep(for: .milliseconds(10))
     }
