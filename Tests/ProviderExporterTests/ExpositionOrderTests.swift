@@ -84,16 +84,16 @@ import Testing
                 }
             }
             var families = [
-                FamilySnapshot(Families.up, up), FamilySnapshot(Families.probeDuration, duration),
-                FamilySnapshot(Families.probePhase, phase), FamilySnapshot(Families.probes, probes),
-                FamilySnapshot(Families.lastResult, last), FamilySnapshot(Families.consecutiveFailures, failures),
-                FamilySnapshot(Families.failureThreshold, threshold),
-                FamilySnapshot(Families.httpStatus, status), FamilySnapshot(Families.lastProbe, lastProbe),
-                FamilySnapshot(Families.nextProbe, next), FamilySnapshot(Families.lastSuccess, success),
-                FamilySnapshot(Families.rateLimitLimit, limit), FamilySnapshot(Families.rateLimitRemaining, remaining),
-                FamilySnapshot(Families.rateLimitReset, reset), FamilySnapshot(Families.retryAfter, retry),
-                FamilySnapshot(Families.certificateExpiry, cert), FamilySnapshot(Families.creditBalance, credit),
-                FamilySnapshot(Families.probeTokens, tokens), FamilySnapshot(Families.timeToFirstToken, ttft),
+                FamilySnapshot(CheckFamilies.up.family, up), FamilySnapshot(CheckFamilies.probeDuration.family, duration),
+                FamilySnapshot(CheckFamilies.probePhase.family, phase), FamilySnapshot(CheckFamilies.probes.family, probes),
+                FamilySnapshot(CheckFamilies.lastResult.family, last), FamilySnapshot(CheckFamilies.consecutiveFailures.family, failures),
+                FamilySnapshot(CheckFamilies.failureThreshold.family, threshold),
+                FamilySnapshot(CheckFamilies.httpStatus.family, status), FamilySnapshot(CheckFamilies.lastProbe.family, lastProbe),
+                FamilySnapshot(CheckFamilies.nextProbe.family, next), FamilySnapshot(CheckFamilies.lastSuccess.family, success),
+                FamilySnapshot(CheckFamilies.rateLimitLimit.family, limit), FamilySnapshot(CheckFamilies.rateLimitRemaining.family, remaining),
+                FamilySnapshot(CheckFamilies.rateLimitReset.family, reset), FamilySnapshot(CheckFamilies.retryAfter.family, retry),
+                FamilySnapshot(CheckFamilies.certificateExpiry.family, cert), FamilySnapshot(CheckFamilies.creditBalance.family, credit),
+                FamilySnapshot(CheckFamilies.probeTokens.family, tokens), FamilySnapshot(CheckFamilies.timeToFirstToken.family, ttft),
                 FamilySnapshot(Families.state, state),
                 FamilySnapshot(Families.healthScore, score), FamilySnapshot(Families.info, info),
                 FamilySnapshot(Families.statusPageUp, pageUp), FamilySnapshot(Families.statusIndicator, indicator),
@@ -103,7 +103,7 @@ import Testing
             ]
             if let inFlight {
                 families.append(FamilySnapshot(Families.probesInFlight, [Series(Double(inFlight))]))
-                families.append(FamilySnapshot(Families.probesSkipped, skipped))
+                families.append(FamilySnapshot(CheckFamilies.probesSkipped.family, skipped))
             }
             return families
         }
@@ -262,7 +262,12 @@ import Testing
           - {name: gone-provider, preset: openai_compatible, base_url: 'http://127.0.0.1:9/v1'}
         """
         store.apply(try stateConfig(both))
-        func labels() -> String { String(decoding: store.view.layout.checkLabels, as: UTF8.self) }
+        func labels() -> String {
+            let view = store.view
+            return ExpositionLabels.of(view).withBuffers { b in
+                view.layout.checks.indices.map { String(decoding: b.check($0), as: UTF8.self) }.joined(separator: ";")
+            }
+        }
         #expect(labels().contains("gone-check") && labels().contains("gone-provider"))
         store.apply(try stateConfig("providers:\n  - {name: kept, preset: openai_compatible, base_url: 'http://127.0.0.1:9/v1', checks: [{name: models, type: models}]}\n"))
         #expect(labels() == #"check="models",provider="kept""#)

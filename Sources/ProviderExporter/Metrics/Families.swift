@@ -1,64 +1,8 @@
-/// Every metric family the exporter serves, declared once: name, type, HELP and
-/// label names. Collectors refer to these; nothing else spells a metric name.
+/// Every metric family the exporter serves besides the per-check ones
+/// (`CheckFamilies`, declared with their values), declared once: name, type,
+/// HELP and label names. Collectors refer to these; nothing else spells a
+/// metric name.
 public enum Families {
-    // MARK: Per check (provider, check). Values come from the last background probe.
-
-    static let check = ["provider", "check"]
-
-    public static let up = MetricFamily(
-        "provider_up", .gauge, "1 if the last background probe of the check succeeded, else 0.", labels: check)
-    public static let probeDuration = MetricFamily(
-        "provider_probe_duration_seconds", .histogram, "Duration of every completed background probe, in seconds.", labels: check)
-    public static let probePhase = MetricFamily(
-        "provider_probe_phase_seconds", .gauge,
-        "Phases of the last background probe where measurable: resolve, connect, tls, processing (to first byte), transfer.",
-        labels: check + ["phase"])
-    public static let probes = MetricFamily(
-        "provider_probes_total", .counter, "Background probes by result.", labels: check + ["result"])
-    public static let lastResult = MetricFamily(
-        "provider_last_result", .gauge, "1, labelled with the result of the last background probe of the check.",
-        labels: check + ["result"])
-    public static let consecutiveFailures = MetricFamily(
-        "provider_consecutive_failures", .gauge, "Failed background probes since the last success.", labels: check)
-    public static let failureThreshold = MetricFamily(
-        "provider_failure_threshold", .gauge,
-        "The check's effective failure_threshold: consecutive failures that make its provider down.", labels: check)
-    public static let httpStatus = MetricFamily(
-        "provider_http_status_code", .gauge, "HTTP status of the last background probe's response, 0 if none.", labels: check)
-    public static let lastProbe = MetricFamily(
-        "provider_last_probe_timestamp_seconds", .gauge, "Unix time the last background probe finished.", labels: check)
-    public static let nextProbe = MetricFamily(
-        "provider_next_probe_timestamp_seconds", .gauge,
-        "Unix time the next background probe is due (backoff and Retry-After included); time() far past it means the scheduler is stuck.",
-        labels: check)
-    public static let lastSuccess = MetricFamily(
-        "provider_last_success_timestamp_seconds", .gauge, "Unix time of the last successful background probe.", labels: check)
-    public static let rateLimitLimit = MetricFamily(
-        "provider_ratelimit_limit", .gauge, "Rate-limit window size the provider reported in its last response with rate-limit headers.",
-        labels: check + ["resource"])
-    public static let rateLimitRemaining = MetricFamily(
-        "provider_ratelimit_remaining", .gauge, "What the provider reported left in the rate-limit window.", labels: check + ["resource"])
-    public static let rateLimitReset = MetricFamily(
-        "provider_ratelimit_reset_timestamp_seconds", .gauge, "Unix time the rate-limit window resets (relative resets converted).",
-        labels: check + ["resource"])
-    public static let retryAfter = MetricFamily(
-        "provider_retry_after_seconds", .gauge, "The Retry-After hint of the last background probe's response, in seconds.", labels: check)
-    public static let certificateExpiry = MetricFamily(
-        "provider_tls_cert_expiry_timestamp_seconds", .gauge,
-        "Unix time the earliest certificate of the peer's chain expires, from the last HTTPS background probe.", labels: check)
-
-    public static let probeTokens = MetricFamily(
-        "provider_probe_tokens_total", .counter, "chat checks: tokens the provider reported for background probes, by kind (input, output).",
-        labels: check + ["kind"])
-    public static let timeToFirstToken = MetricFamily(
-        "provider_time_to_first_token_seconds", .histogram,
-        "Streamed chat checks: seconds from the request to the first content delta of every completed background probe.",
-        labels: check)
-    public static let creditBalance = MetricFamily(
-        "provider_credit_balance", .gauge,
-        "balance checks: remaining prepaid credit in the provider's currency, from the last successful background probe.",
-        labels: check + ["currency"])
-
     // MARK: Per provider
 
     public static let state = MetricFamily(
@@ -103,13 +47,6 @@ public enum Families {
 
     public static let probesInFlight = MetricFamily(
         "provider_exporter_probes_in_flight", .gauge, "Probes running now.")
-    public static let probesSkipped = MetricFamily(
-        "provider_exporter_probes_skipped_total", .counter,
-        "Scheduled probes that did not run: overlap (the previous one still ran) or backoff (the provider is down).",
-        labels: ["provider", "check", "reason"])
-
-    // MARK: Exporter
-
     public static let buildInfo = MetricFamily(
         "provider_exporter_build_info", .gauge,
         "A metric with a constant '1' value labelled by version, revision and Swift version of the build.",

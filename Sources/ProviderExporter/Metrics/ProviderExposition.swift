@@ -1,63 +1,30 @@
-/// The per-check and per-provider families of README, "Metrics", written straight
-/// from a view of the state store: the only place those samples are produced.
+/// The per-provider and status-page families of README, "Metrics", and the
+/// list of every family written from the state store (the per-check ones are
+/// `CheckFamilies`, written by `CheckExposition`): the only place those
+/// samples are produced.
 ///
-/// A scrape copies the checks' numbers into a `CheckTable`, then each family
-/// walks it in the layout's order (`ExpositionLayout`, worked out when the
-/// config loaded), writing label text rendered then and enum label pieces
-/// rendered once per process: no sorting, no escaping, nothing allocated per
-/// sample.
+/// A scrape copies the checks' values into a `CheckTable`, then each family
+/// walks the layout's order (`ExpositionLayout`, worked out when the config
+/// loaded) writing label text rendered once per layout (`ExpositionLabels`)
+/// and enum label pieces rendered once per process: no sorting, no escaping,
+/// nothing allocated per sample.
 enum ProviderExposition {
     /// What the families read during one encoding.
     struct Input {
         let view: StateView
         let table: CheckTable
-        let labels: Labels
-    }
-
-    /// The layout's label buffers, read in place while one exposition is written.
-    struct Labels {
-        let checks: UnsafeBufferPointer<UInt8>
-        let providers: UnsafeBufferPointer<UInt8>
-        let providerEnds: UnsafeBufferPointer<Int32>
-        let info: UnsafeBufferPointer<UInt8>
-        let infoEnds: UnsafeBufferPointer<Int32>
-
-        /// `check="...",provider="..."`.
-        func check(_ r: CheckRef) -> UnsafeBufferPointer<UInt8> { .init(rebasing: checks[Int(r.labels) ..< Int(r.end)]) }
-        /// `check="..."`.
-        func checkPart(_ r: CheckRef) -> UnsafeBufferPointer<UInt8> { .init(rebasing: checks[Int(r.labels) ..< Int(r.providerPart) - 1]) }
-        /// `provider="..."`.
-        func providerPart(_ r: CheckRef) -> UnsafeBufferPointer<UInt8> { .init(rebasing: checks[Int(r.providerPart) ..< Int(r.end)]) }
-        /// `provider="..."` of the i-th provider by name.
-        func provider(_ i: Int) -> UnsafeBufferPointer<UInt8> {
-            .init(rebasing: providers[(i == 0 ? 0 : Int(providerEnds[i - 1])) ..< Int(providerEnds[i])])
-        }
-        /// `provider_info`'s labels of the i-th provider in info order.
-        func info(_ i: Int) -> UnsafeBufferPointer<UInt8> {
-            .init(rebasing: info[(i == 0 ? 0 : Int(infoEnds[i - 1])) ..< Int(infoEnds[i])])
-        }
+        let labels: ExpositionLabels.Buffers
     }
 
     /// Calls `body` with the input of one encoding of `view`.
     static func withInput<R>(_ view: StateView, _ body: (Input) -> R) -> R {
         let table = CheckTable(view)
-        let layout = view.layout
-        return layout.checkLabels.withUnsafeBufferPointer { checks in
-            layout.providerLabels.withUnsafeBufferPointer { providers in
-                layout.providerLabelEnds.withUnsafeBufferPointer { providerEnds in
-                    layout.infoLabels.withUnsafeBufferPointer { info in
-                        layout.infoLabelEnds.withUnsafeBufferPointer { infoEnds in
-                            body(Input(view: view, table: table, labels: Labels(
-                                checks: checks, providers: providers, providerEnds: providerEnds, info: info, infoEnds: infoEnds)))
-                        }
-                    }
-                }
-            }
-        }
+        return ExpositionLabels.of(view).withBuffers { labels in body(Input(view: view, table: table, labels: labels)) }
     }
 
     struct Family: Sendable {
         let family: MetricFamily
+        let exporterWide: Bool
         let write: @Sendable (inout ExpositionWriter, Input) -> Void
     }
 
@@ -65,54 +32,26 @@ enum ProviderExposition {
     /// exporter (probes in flight and skipped), which `/probe` leaves out.
     static func families(exporterWide: Bool) -> [Family] { exporterWide ? all : perProvider }
 
-    static let all: [Family] = [
-        Family(family: Families.up) { w, x in perCheck(Families.up, &w, x) { $0.probed ? ($0.success ? 1 : 0) : nil } },
-        Family(family: Families.consecutiveFailures) { w, x in
-            perCheck(Families.consecutiveFailures, &w, x) { $0.probed ? $0.failures : nil }
-        },
-        Family(family: Families.failureThreshold) { w, x in perCheck(Families.failureThreshold, &w, x) { $0.threshold } },
-        Family(family: Families.httpStatus) { w, x in perCheck(Families.httpStatus, &w, x) { $0.probed ? $0.status : nil } },
-        Family(family: Families.lastSuccess) { w, x in perCheck(Families.lastSuccess, &w, x) { $0.probed ? $0.lastSuccess : nil } },
-        Family(family: Families.retryAfter) { w, x in perCheck(Families.retryAfter, &w, x) { $0.probed ? $0.retryAfter : nil } },
-        Family(family: Families.certificateExpiry) { w, x in
-            perCheck(Families.certificateExpiry, &w, x) { $0.probed ? $0.certificateExpiry : nil }
-        },
-        // The timestamp families include status pages (`check="status_page"`).
-        Family(family: Families.lastProbe) { w, x in
-            perCheck(Families.lastProbe, &w, x, pages: true) { $0.isPage || $0.probed ? $0.lastProbe : nil }
-        },
-        Family(family: Families.nextProbe) { w, x in perCheck(Families.nextProbe, &w, x, pages: true) { $0.next } },
-        Family(family: Families.probeDuration) { w, x in histogram(Families.probeDuration, &w, x) { $0.histogram } },
-        Family(family: Families.timeToFirstToken) { w, x in
-            guard x.table.anyChat else { return w.header(Families.timeToFirstToken) }
-            histogram(Families.timeToFirstToken, &w, x) { $0.config.chat?.stream == true ? $0.timeToFirstToken : nil }
-        },
-        Family(family: Families.probes, write: probes),
-        Family(family: Families.lastResult, write: lastResult),
-        Family(family: Families.rateLimitLimit) { w, x in rateLimit(Families.rateLimitLimit, &w, x) { $0.limit } },
-        Family(family: Families.rateLimitRemaining) { w, x in rateLimit(Families.rateLimitRemaining, &w, x) { $0.remaining } },
-        Family(family: Families.rateLimitReset) { w, x in rateLimit(Families.rateLimitReset, &w, x) { $0.reset } },
-        Family(family: Families.probePhase, write: probePhase),
-        Family(family: Families.probeTokens, write: probeTokens),
-        Family(family: Families.creditBalance, write: creditBalance),
-        Family(family: Families.state, write: state),
-        Family(family: Families.healthScore, write: healthScore),
-        Family(family: Families.info, write: info),
-        Family(family: Families.statusPageUp, write: statusPageUp),
-        Family(family: Families.statusIndicator, write: statusIndicator),
-        Family(family: Families.componentStatus, write: componentStatus),
-        Family(family: Families.incidents, write: incidents),
-        Family(family: Families.incidentStarted, write: incidentStarted),
-        Family(family: Families.maintenancesActive, write: maintenancesActive),
-        Family(family: Families.statusPageFetches, write: statusPageFetches),
-        Family(family: Families.probesInFlight) { w, x in
+    static let all: [Family] = (CheckFamilies.all.enumerated().map { index, f in
+        Family(family: f.family, exporterWide: f.exporterWide) { w, x in CheckExposition.write(index, &w, x) }
+    } + [
+        Family(family: Families.state, exporterWide: false, write: state),
+        Family(family: Families.healthScore, exporterWide: false, write: healthScore),
+        Family(family: Families.info, exporterWide: false, write: info),
+        Family(family: Families.statusPageUp, exporterWide: false, write: statusPageUp),
+        Family(family: Families.statusIndicator, exporterWide: false, write: statusIndicator),
+        Family(family: Families.componentStatus, exporterWide: false, write: componentStatus),
+        Family(family: Families.incidents, exporterWide: false, write: incidents),
+        Family(family: Families.incidentStarted, exporterWide: false, write: incidentStarted),
+        Family(family: Families.maintenancesActive, exporterWide: false, write: maintenancesActive),
+        Family(family: Families.statusPageFetches, exporterWide: false, write: statusPageFetches),
+        Family(family: Families.probesInFlight, exporterWide: true) { w, x in
             w.header(Families.probesInFlight)
             w.sample(name(Families.probesInFlight), Double(x.view.inFlight ?? 0))
         },
-        Family(family: Families.probesSkipped, write: probesSkipped),
-    ].sorted { LabelText.precedes($0.family.name, $1.family.name) }
+    ]).sorted { LabelText.precedes($0.family.name, $1.family.name) }
 
-    static let perProvider = all.filter { $0.family != Families.probesInFlight && $0.family != Families.probesSkipped }
+    static let perProvider = all.filter { !$0.exporterWide }
 
     // MARK: Enum label pieces, in value order.
 
@@ -120,189 +59,16 @@ enum ProviderExposition {
         E.allCases.sorted { LabelText.precedes($0.rawValue, $1.rawValue) }.map { ($0, Piece(LabelText.pair(label, $0.rawValue))) }
     }
 
-    static let resultPieces = pieces("result", ProbeResult.self)
-    static let reasonPieces = pieces("reason", SkipReason.self)
-    static let resourcePieces = pieces("resource", RateLimitResource.self)
     static let statePieces = pieces("state", ProviderHealth.self)
     static let indicatorPieces = pieces("indicator", StatusIndicator.self)
     static let componentStatusPieces = pieces("status", ComponentStatus.self)
     static let impactPieces = pieces("impact", IncidentImpact.self)
     static let fetchPieces = pieces("result", FetchResult.self)
-    static let phaseNames = ["resolve", "connect", "tls", "processing", "transfer"]
-    /// (index in `phaseNames`, piece), in value order.
-    static let phasePieces: [(index: Int, text: Piece)] = phaseNames.indices
-        .sorted { LabelText.precedes(phaseNames[$0], phaseNames[$1]) }.map { ($0, Piece(LabelText.pair("phase", phaseNames[$0]))) }
-    static let kindPieces: [(input: Bool, text: Piece)] = [(true, Piece(LabelText.pair("kind", "input"))),
-                                                            (false, Piece(LabelText.pair("kind", "output")))]
-
-    static func phase(_ index: Int, _ t: PhaseTimings) -> Double {
-        switch index {
-        case 0: t.resolve
-        case 1: t.connect
-        case 2: t.tls
-        case 3: t.processing
-        default: t.transfer
-        }
-    }
 
     /// Every family's name, as a piece.
     static let names: [String: Piece] = Dictionary(uniqueKeysWithValues: all.map { ($0.family.name, Piece(Array($0.family.name.utf8))) })
 
     static func name(_ family: MetricFamily) -> UnsafeBufferPointer<UInt8> { names[family.name]!.bytes }
-
-    // MARK: Per check
-
-    /// A gauge of at most one value per check (`pages`: and per status page).
-    @inline(__always)
-    static func perCheck(_ family: MetricFamily, _ w: inout ExpositionWriter, _ x: Input, pages: Bool = false,
-                         _ value: (CheckTable.Row) -> Double?) {
-        w.header(family)
-        let name = name(family)
-        let refs = x.view.layout.checks
-        x.table.rows.withUnsafeBufferPointer { rows in
-            for i in rows.indices where pages || !rows[i].isPage {
-                if let v = value(rows[i]) { w.sample(name, x.labels.check(refs[i]), v) }
-            }
-        }
-    }
-
-    static func probes(_ w: inout ExpositionWriter, _ x: Input) {
-        counts(Families.probes, resultPieces, offset: 0, &w, x)
-    }
-
-    static func probesSkipped(_ w: inout ExpositionWriter, _ x: Input) {
-        counts(Families.probesSkipped, reasonPieces, offset: resultPieces.count, &w, x)
-    }
-
-    static func counts<E>(_ family: MetricFamily, _ pieces: [(value: E, text: Piece)], offset: Int,
-                          _ w: inout ExpositionWriter, _ x: Input) {
-        w.header(family)
-        let name = name(family)
-        let refs = x.view.layout.checks
-        let stride = CheckTable.countStride
-        x.table.counts.withUnsafeBufferPointer { counts in
-            for (i, row) in x.table.rows.enumerated() where !row.isPage {
-                let labels = x.labels.check(refs[i])
-                for (k, piece) in pieces.enumerated() {
-                    w.sample(name, labels, piece.text.bytes, Double(counts[i * stride + offset + k]))
-                }
-            }
-        }
-    }
-
-    static func lastResult(_ w: inout ExpositionWriter, _ x: Input) {
-        w.header(Families.lastResult)
-        let name = name(Families.lastResult)
-        let refs = x.view.layout.checks
-        for (i, row) in x.table.rows.enumerated() where !row.isPage && row.probed {
-            w.sample(name, x.labels.check(refs[i]), resultPieces[Int(row.result)].text.bytes, 1)
-        }
-    }
-
-    static func rateLimit(_ family: MetricFamily, _ w: inout ExpositionWriter, _ x: Input,
-                          _ field: (RateLimitWindow) -> Double?) {
-        w.header(family)
-        let name = name(family)
-        let refs = x.view.layout.checks
-        for (row, resource, window) in x.table.rateLimits {
-            if let v = field(window) { w.sample(name, x.labels.check(refs[Int(row)]), resourcePieces[Int(resource)].text.bytes, v) }
-        }
-    }
-
-    /// Histograms, read from the records (their counts are arrays).
-    static func histogram(_ family: MetricFamily, _ w: inout ExpositionWriter, _ x: Input,
-                          _ value: (CheckRecord) -> HistogramValue?) {
-        w.header(family)
-        var names = HistogramNames(family, format: w.format)
-        x.view.providers.withUnsafeBufferPointer { providers in
-            for ref in x.view.layout.checks where !ref.isPage {
-                providers[Int(ref.provider)].checks.withUnsafeBufferPointer { checks in
-                    guard let h = value(checks[Int(ref.check)]) else { return }
-                    names.use(h.upperBounds)
-                    w.histogram(names, x.labels.check(ref), h)
-                }
-            }
-        }
-    }
-
-    /// Every run of one check name: the checks of a family whose extra label
-    /// sorts between `check` and `provider` go by (check, extra, provider).
-    @inline(__always)
-    static func forEachCheckGroup(_ x: Input, _ body: (Range<Int>) -> Void) {
-        var start = 0
-        for end in x.view.layout.checkGroupEnds {
-            body(start ..< Int(end))
-            start = Int(end)
-        }
-    }
-
-    static func probePhase(_ w: inout ExpositionWriter, _ x: Input) {
-        w.header(Families.probePhase)
-        let name = name(Families.probePhase)
-        let refs = x.view.layout.checks
-        x.table.rows.withUnsafeBufferPointer { rows in
-            forEachCheckGroup(x) { group in
-                for (index, text) in phasePieces {
-                    for i in group where !rows[i].isPage && rows[i].probed {
-                        guard let phases = rows[i].phases else { continue }
-                        w.sample(name, x.labels.checkPart(refs[i]), text.bytes, x.labels.providerPart(refs[i]), phase(index, phases))
-                    }
-                }
-            }
-        }
-    }
-
-    static func probeTokens(_ w: inout ExpositionWriter, _ x: Input) {
-        w.header(Families.probeTokens)
-        guard x.table.anyChat else { return }
-        let name = name(Families.probeTokens)
-        let refs = x.view.layout.checks
-        x.table.rows.withUnsafeBufferPointer { rows in
-            forEachCheckGroup(x) { group in
-                for (input, text) in kindPieces {
-                    for i in group where rows[i].chat {
-                        let tokens = input ? rows[i].inputTokens : rows[i].outputTokens
-                        w.sample(name, x.labels.checkPart(refs[i]), text.bytes, x.labels.providerPart(refs[i]), Double(tokens))
-                    }
-                }
-            }
-        }
-    }
-
-    /// `(check, currency, provider)`: currencies come from responses, so within
-    /// a run of one check name each is found by a scan for the next smallest
-    /// (balance checks are few and hold one or two currencies).
-    static func creditBalance(_ w: inout ExpositionWriter, _ x: Input) {
-        w.header(Families.creditBalance)
-        guard x.table.anyBalance else { return }
-        let name = name(Families.creditBalance)
-        let refs = x.view.layout.checks
-        func balances(_ i: Int) -> [String: Double] {
-            let ref = refs[i]
-            guard !ref.isPage, x.table.rows[i].probed else { return [:] }
-            return x.view.providers[Int(ref.provider)].checks[Int(ref.check)].balances
-        }
-        forEachCheckGroup(x) { group in
-            var last: String? = nil
-            while true {
-                var next: String? = nil
-                for i in group {
-                    for currency in balances(i).keys
-                    where last.map({ LabelText.precedes($0, currency) }) ?? true && next.map({ LabelText.precedes(currency, $0) }) ?? true {
-                        next = currency
-                    }
-                }
-                guard let currency = next else { return }
-                let piece = LabelText.pair("currency", currency)
-                for i in group {
-                    if let amount = balances(i)[currency] {
-                        w.sample(name, x.labels.checkPart(refs[i]), piece, x.labels.providerPart(refs[i]), amount)
-                    }
-                }
-                last = currency
-            }
-        }
-    }
 
     // MARK: Per provider
 

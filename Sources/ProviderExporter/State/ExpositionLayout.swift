@@ -1,40 +1,32 @@
-/// A check's place in `StateView.providers` and its label text in
-/// `ExpositionLayout.checkLabels`: `check="NAME",provider="NAME"` from
-/// `labels` to `end`, `provider="NAME"` from `providerPart`. `check` is -1 for
-/// the provider's status page (the `check="status_page"` series of the
+import Synchronization
+
+/// A check's place in `StateView.providers`, with its check name. `check` is
+/// -1 for the provider's status page (the `check="status_page"` series of the
 /// timestamp families).
 public struct CheckRef: Sendable {
     public var provider: Int32
     public var check: Int32
-    public var labels: Int32
-    public var providerPart: Int32
-    public var end: Int32
+    public var name: String
 
     public var isPage: Bool { check < 0 }
 }
 
-/// The order the exposition walks the store in and the label text it writes,
-/// worked out when the config loads (and, for status-page labels, when a
-/// fetch changes them), so that a scrape writes series without sorting or
-/// escaping. Series are sorted by their label values with the labels in name
-/// order, so per-check series go by check name, then provider name. Label
-/// text lies in three buffers, each in the order it is written.
+/// The order the exposition walks the store in, worked out when the config
+/// loads (and, for status-page components and incidents, when a fetch
+/// changes them), so that a scrape writes series without sorting. Series are
+/// sorted by their label values with the labels in name order, so per-check
+/// series go by check name, then provider name. Only indexes: the label text
+/// is the exposition's (`ExpositionLabels`), rendered once per layout.
 public struct ExpositionLayout: Sendable {
+    /// Tells one layout from another: label text rendered for it is reused
+    /// until the layout changes (a config load or reload).
+    public private(set) var id: UInt64 = 0
     /// Providers by name.
     public var providers: [Int32] = []
     /// Providers by (preset, priority, name): `provider_info`'s label order.
     public var info: [Int32] = []
     /// Every check and status page by (check name, provider name).
     public var checks: [CheckRef] = []
-    /// The label text of `checks`, one after another.
-    public var checkLabels: [UInt8] = []
-    /// `provider="NAME"` of `providers`, one after another; entry i ends at
-    /// `providerLabelEnds[i]`.
-    public var providerLabels: [UInt8] = []
-    public var providerLabelEnds: [Int32] = []
-    /// `preset="...",priority="...",provider="NAME"` of `info`, likewise.
-    public var infoLabels: [UInt8] = []
-    public var infoLabelEnds: [Int32] = []
     /// The end (exclusive) in `checks` of each run of one check name.
     public var checkGroupEnds: [Int32] = []
     /// Watched components by (label, provider name): (provider, component index).
@@ -46,6 +38,7 @@ public struct ExpositionLayout: Sendable {
 
     /// The layout of `providers`, status-page labels included.
     public init(_ providers: [ProviderRecord]) {
+        id = Self.nextID.add(1, ordering: .relaxed).newValue
         let names = providers.map(\.config.name)
         self.providers = Array(Int32(0) ..< Int32(providers.count)).sorted { LabelText.precedes(names[Int($0)], names[Int($1)]) }
         // Ties (same preset and priority) keep name order.
@@ -56,16 +49,6 @@ public struct ExpositionLayout: Sendable {
             if presets[a] != presets[b] { return LabelText.precedes(presets[a], presets[b]) }
             return priorities[a] != priorities[b] && LabelText.precedes(priorities[a], priorities[b])
         }
-        for p in self.providers {
-            providerLabels.append(contentsOf: LabelText.pair("provider", names[Int(p)]))
-            providerLabelEnds.append(Int32(providerLabels.count))
-        }
-        for p in info {
-            infoLabels.append(contentsOf: LabelText.pair("preset", presets[Int(p)]) + [UInt8(ascii: ",")])
-            infoLabels.append(contentsOf: LabelText.pair("priority", priorities[Int(p)]) + [UInt8(ascii: ",")])
-            infoLabels.append(contentsOf: LabelText.pair("provider", names[Int(p)]))
-            infoLabelEnds.append(Int32(infoLabels.count))
-        }
         var refs: [(provider: Int32, check: Int32, name: String)] = []
         for p in self.providers {
             for (c, check) in providers[Int(p)].checks.enumerated() { refs.append((p, Int32(c), check.config.name)) }
@@ -75,13 +58,7 @@ public struct ExpositionLayout: Sendable {
         // leaves each run of one check name in provider order.
         let sorted = Self.stableSort(refs) { LabelText.precedes($0.name, $1.name) }
         for (i, r) in sorted.enumerated() {
-            let start = Int32(checkLabels.count)
-            checkLabels.append(contentsOf: LabelText.pair("check", r.name))
-            checkLabels.append(UInt8(ascii: ","))
-            let providerPart = Int32(checkLabels.count)
-            checkLabels.append(contentsOf: LabelText.pair("provider", names[Int(r.provider)]))
-            checks.append(CheckRef(provider: r.provider, check: r.check, labels: start, providerPart: providerPart,
-                                   end: Int32(checkLabels.count)))
+            checks.append(CheckRef(provider: r.provider, check: r.check, name: r.name))
             if i + 1 == sorted.count || r.name != sorted[i + 1].name { checkGroupEnds.append(Int32(i + 1)) }
         }
         orderPages(providers)
@@ -111,6 +88,8 @@ public struct ExpositionLayout: Sendable {
             return false
         }
     }
+
+    private static let nextID = Atomic<UInt64>(0)
 
     /// A merge sort: equal elements keep their order, which the layout relies on
     /// (input in provider-name order).
