@@ -50,8 +50,8 @@ import Testing
                 }
                 for c in p.checks {
                     let labels = [name, c.config.name]
-                    for result in ProbeResult.allCases { probes.append(Series(labels + [result.rawValue], Double(c.counts[result] ?? 0))) }
-                    for reason in SkipReason.allCases { skipped.append(Series(labels + [reason.rawValue], Double(c.skipped[reason] ?? 0))) }
+                    for result in ProbeResult.allCases { probes.append(Series(labels + [result.rawValue], Double(c.counts[result]))) }
+                    for reason in SkipReason.allCases { skipped.append(Series(labels + [reason.rawValue], Double(c.skipped[reason]))) }
                     duration.append(Series(labels, histogram: c.histogram))
                     if let chat = c.config.chat {
                         tokens.append(Series(labels + ["input"], Double(c.inputTokens)))
@@ -110,24 +110,13 @@ import Testing
 
     }
 
-    struct Random: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let names = ["a", "a-b", "a0", "a_b", "ab", "b", "models", "models-2", "chat", "z9"]
     static let texts = ["x", "x y", "quote\"d", "back\\slash", "new\nline", "ünï ✓", "X", "x-", "", "a/b"]
 
     /// A config of random providers and checks, and a store holding random
     /// outcomes of them.
     static func randomStore(seed: UInt64) throws -> StateStore {
-        var rng = Random(state: seed)
+        var rng = SeededRandom(seed)
         var yaml = "providers:\n"
         let providers = Array(names.shuffled(using: &rng).prefix(Int.random(in: 3 ... 8, using: &rng)))
         for name in providers {

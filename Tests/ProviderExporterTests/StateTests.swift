@@ -130,7 +130,7 @@ func stateConfig(_ yaml: String) throws -> ExporterConfig {
             dues.append(due)
             #expect(store.provider(named: "gw")?.checks[0].nextProbeAt == due)
             clock.advance(to: due)
-            #expect(await eventually { store.provider(named: "gw")?.checks[0].counts.values.reduce(0, +) == UInt64(probe) })
+            #expect(await eventually { store.provider(named: "gw")?.checks[0].counts.nonZero.reduce(0) { $0 + $1.1 } == UInt64(probe) })
             states.append(store.provider(named: "gw")!.health)
         }
         let gaps = zip(dues, dues.dropFirst()).map { $1 - $0 }
@@ -139,7 +139,7 @@ func stateConfig(_ yaml: String) throws -> ExporterConfig {
         #expect(states == [.healthy, .degraded, .degraded, .down, .down, .down, .healthy])
         let record = try #require(store.provider(named: "gw")?.checks[0])
         #expect(record.skipped[.backoff] == 1 + 3 + 3)
-        #expect(record.consecutiveFailures == 0 && record.counts[.server_error] == 5 && record.counts[.success] == 2, "\(record.counts.filter { $0.value > 0 })")
+        #expect(record.consecutiveFailures == 0 && record.counts[.server_error] == 5 && record.counts[.success] == 2, "\(record.counts.nonZero)")
         let log = run.log.all
         #expect(log.filter { $0.contains("msg=\"provider state changed\"") }.count == 4)
         #expect(log.contains { $0.contains("from=unknown to=healthy") })
@@ -172,5 +172,17 @@ func stateConfig(_ yaml: String) throws -> ExporterConfig {
         #expect(line.contains("provider=gw check=models result=success status=200"), "\(line)")
         #expect(line.contains("lag_seconds=2.5 "), "\(line)")
         #expect(line.contains("duration_seconds="), "\(line)")
+    }
+}
+
+/// Counters are arrays by ordinal: each case's ordinal is its place among all
+/// cases, so no two share a counter and none falls outside the array.
+@Suite struct CaseCountsTests {
+    @Test func ordinalsNumberTheCasesInOrder() {
+        #expect(ProbeResult.allCases.map(\.ordinal) == Array(ProbeResult.allCases.indices))
+        #expect(SkipReason.allCases.map(\.ordinal) == Array(SkipReason.allCases.indices))
+        var counts = CaseCounts<ProbeResult>()
+        for (i, result) in ProbeResult.allCases.enumerated() { counts[result] += UInt64(i + 1) }
+        #expect(ProbeResult.allCases.enumerated().allSatisfy { i, r in counts[r] == UInt64(i + 1) })
     }
 }

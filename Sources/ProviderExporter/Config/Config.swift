@@ -7,10 +7,8 @@ public struct ExporterConfig: Sendable {
 }
 
 public struct GlobalConfig: Sendable, Equatable {
-    public var interval = PromDuration.seconds(60)
-    public var timeout = PromDuration.seconds(10)
-    public var failureThreshold = 3
-    public var degradedLatency = PromDuration.seconds(2)
+    /// `interval`, `timeout`, `failure_threshold`, `degraded_latency`.
+    public var checks = CheckDefaults()
     public var backoffMax = PromDuration.seconds(300)
     public var maxConcurrentProbes = 64
     public var buckets: [Double] = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
@@ -108,6 +106,20 @@ public struct CheckConfig: Sendable {
 
     public var type: CheckType { kind.type }
 
+    /// A check whose timing, threshold and expected status come from `defaults`.
+    public init(name: String, kind: CheckKind, defaults: CheckDefaults, headers: [(name: String, value: String)] = [],
+                tls: TLSConfig? = nil) {
+        self.name = name
+        self.kind = kind
+        interval = defaults.interval
+        timeout = defaults.timeout
+        failureThreshold = defaults.failureThreshold
+        degradedLatency = defaults.degradedLatency
+        expectStatus = defaults.expectStatus
+        self.headers = headers
+        self.tls = tls
+    }
+
     /// `models` checks: the model that must be listed.
     public var expectModel: String? {
         if case .models(let model) = kind { return model }
@@ -174,8 +186,10 @@ public enum SecretSource: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// A provider's settings for its checks (global values with the provider's
-/// overrides), kept so that `--config.print` can write them at provider level.
+/// The settings a check takes from the level above it, with their defaults
+/// in one place: `global:` (`GlobalConfig.checks`), then a provider's
+/// overrides (`ProviderConfig.checkDefaults`, kept so that `--config.print`
+/// can write them at provider level), then the check's own.
 public struct CheckDefaults: Sendable, Equatable {
     public var interval = PromDuration.seconds(60)
     public var timeout = PromDuration.seconds(10)

@@ -59,11 +59,9 @@ extension ConfigDecoder {
         }
         var d = overrides(f, path, defaults)
         // A chat check costs tokens: 5 minutes unless the check itself says otherwise.
-        if type == .chat && f["interval"] == nil { d.interval = .seconds(300) }
+        if type == .chat && f["interval"] == nil { d.checks.interval = .seconds(300) }
         guard let kind = decodeKind(type, f, node, typeNode, path, provider: provider) else { return nil }
-        var check = CheckConfig(name: name, kind: kind, interval: d.interval, timeout: d.timeout,
-                                failureThreshold: d.failureThreshold, degradedLatency: d.degradedLatency,
-                                expectStatus: d.expectStatus, headers: d.headers, tls: provider.tls)
+        var check = CheckConfig(name: name, kind: kind, defaults: d.checks, headers: d.headers, tls: provider.tls)
         checkTiming(check, d.timingNode)
         if let n = f["tls"]?.value { check.tls = tls(n, "\(path).tls") }
         if let n = f["reuse_connections"]?.value { check.reuseConnections = bool(n, "\(path).reuse_connections") ?? false }

@@ -35,17 +35,17 @@ extension ConfigDecoder {
     mutating func decodeGlobal(_ node: YAMLNode) -> GlobalConfig {
         var g = GlobalConfig()
         guard let f = fields(node, "global", allowed: Self.globalKeys) else { return g }
-        if let n = f["interval"]?.value, let d = duration(n, "global.interval") { g.interval = d }
-        if let n = f["timeout"]?.value, let d = duration(n, "global.timeout") { g.timeout = d }
-        if let n = f["failure_threshold"]?.value, let v = int(n, "global.failure_threshold", min: 1) { g.failureThreshold = v }
-        if let n = f["degraded_latency"]?.value, let d = duration(n, "global.degraded_latency") { g.degradedLatency = d }
+        if let n = f["interval"]?.value, let d = duration(n, "global.interval") { g.checks.interval = d }
+        if let n = f["timeout"]?.value, let d = duration(n, "global.timeout") { g.checks.timeout = d }
+        if let n = f["failure_threshold"]?.value, let v = int(n, "global.failure_threshold", min: 1) { g.checks.failureThreshold = v }
+        if let n = f["degraded_latency"]?.value, let d = duration(n, "global.degraded_latency") { g.checks.degradedLatency = d }
         if let n = f["backoff_max"]?.value, let d = duration(n, "global.backoff_max", allowZero: true) { g.backoffMax = d }
         if let n = f["max_concurrent_probes"]?.value, let v = int(n, "global.max_concurrent_probes", min: 1, max: 100_000) {
             g.maxConcurrentProbes = v
         }
         if let n = f["buckets"]?.value { g.buckets = buckets(n, "global.buckets") ?? g.buckets }
-        if g.timeout >= g.interval, let n = f["timeout"]?.value ?? f["interval"]?.value {
-            error(n, "global", "timeout \(g.timeout) must be shorter than interval \(g.interval)")
+        if g.checks.timeout >= g.checks.interval, let n = f["timeout"]?.value ?? f["interval"]?.value {
+            error(n, "global", "timeout \(g.checks.timeout) must be shorter than interval \(g.checks.interval)")
         }
         return g
     }
@@ -74,11 +74,7 @@ extension ConfigDecoder {
 
     /// The per-check settings a provider may set for all its checks.
     struct Defaults {
-        var interval: PromDuration
-        var timeout: PromDuration
-        var failureThreshold: Int
-        var degradedLatency: PromDuration
-        var expectStatus = StatusMatcher()
+        var checks: CheckDefaults
         var headers: [(name: String, value: String)] = []
         /// The node that set the timeout or interval, for the error location.
         var timingNode: (node: YAMLNode, path: String)?
@@ -86,11 +82,11 @@ extension ConfigDecoder {
 
     mutating func overrides(_ f: [String: (key: YAMLNode, value: YAMLNode)], _ path: String, _ base: Defaults) -> Defaults {
         var d = base
-        if let n = f["interval"]?.value, let v = duration(n, "\(path).interval") { d.interval = v; d.timingNode = (n, path) }
-        if let n = f["timeout"]?.value, let v = duration(n, "\(path).timeout") { d.timeout = v; d.timingNode = (n, path) }
-        if let n = f["failure_threshold"]?.value, let v = int(n, "\(path).failure_threshold", min: 1) { d.failureThreshold = v }
-        if let n = f["degraded_latency"]?.value, let v = duration(n, "\(path).degraded_latency") { d.degradedLatency = v }
-        if let n = f["expect_status"]?.value, let v = expectStatus(n, "\(path).expect_status") { d.expectStatus = v }
+        if let n = f["interval"]?.value, let v = duration(n, "\(path).interval") { d.checks.interval = v; d.timingNode = (n, path) }
+        if let n = f["timeout"]?.value, let v = duration(n, "\(path).timeout") { d.checks.timeout = v; d.timingNode = (n, path) }
+        if let n = f["failure_threshold"]?.value, let v = int(n, "\(path).failure_threshold", min: 1) { d.checks.failureThreshold = v }
+        if let n = f["degraded_latency"]?.value, let v = duration(n, "\(path).degraded_latency") { d.checks.degradedLatency = v }
+        if let n = f["expect_status"]?.value, let v = expectStatus(n, "\(path).expect_status") { d.checks.expectStatus = v }
         if let n = f["headers"]?.value, let v = headers(n, "\(path).headers") {
             d.headers = d.headers.filter { old in !v.contains { $0.name.lowercased() == old.name.lowercased() } } + v
         }
@@ -156,17 +152,11 @@ extension ConfigDecoder {
             }
         }
 
-        let base = Defaults(interval: global.interval, timeout: global.timeout, failureThreshold: global.failureThreshold,
-                            degradedLatency: global.degradedLatency)
-        let defaults = overrides(f, path, base)
+        let defaults = overrides(f, path, Defaults(checks: global.checks))
         provider.headers = defaults.headers
-        provider.checkDefaults.interval = defaults.interval
-        provider.checkDefaults.timeout = defaults.timeout
-        provider.checkDefaults.failureThreshold = defaults.failureThreshold
-        provider.checkDefaults.degradedLatency = defaults.degradedLatency
-        provider.checkDefaults.expectStatus = defaults.expectStatus
-        provider.statusPage?.interval = defaults.interval
-        provider.statusPage?.timeout = defaults.timeout
+        provider.checkDefaults = defaults.checks
+        provider.statusPage?.interval = defaults.checks.interval
+        provider.statusPage?.timeout = defaults.checks.timeout
         if let n = f["checks"]?.value {
             guard case .sequence(let items) = n.kind else {
                 error(n, "\(path).checks", "expected a list of checks")
@@ -189,10 +179,8 @@ extension ConfigDecoder {
             case (.balance, let dialect?): .balance(dialect)
             default: .models(expectModel: nil)
             }
-            let check = CheckConfig(name: preset.defaultCheck.name, kind: kind,
-                                    interval: defaults.interval, timeout: defaults.timeout,
-                                    failureThreshold: defaults.failureThreshold, degradedLatency: defaults.degradedLatency,
-                                    expectStatus: defaults.expectStatus, headers: defaults.headers, tls: provider.tls)
+            let check = CheckConfig(name: preset.defaultCheck.name, kind: kind, defaults: defaults.checks,
+                                    headers: defaults.headers, tls: provider.tls)
             checkTiming(check, defaults.timingNode)
             provider.checks.append(check)
         }

@@ -7,10 +7,10 @@ public enum ConfigPrinter {
         let g = config.global
         var out = """
         global:
-          interval: \(g.interval)
-          timeout: \(g.timeout)
-          failure_threshold: \(g.failureThreshold)
-          degraded_latency: \(g.degradedLatency)
+          interval: \(g.checks.interval)
+          timeout: \(g.checks.timeout)
+          failure_threshold: \(g.checks.failureThreshold)
+          degraded_latency: \(g.checks.degradedLatency)
           backoff_max: \(g.backoffMax)
           max_concurrent_probes: \(g.maxConcurrentProbes)
           buckets: [\(g.buckets.map(FloatFormat.format).joined(separator: ", "))]
@@ -138,27 +138,6 @@ public enum ConfigPrinter {
             if let page = p.statusPage { parts.append("status page \(page.url) (\(page.format.rawValue))") }
             if let source = p.apiKeySource { parts.append("key from \(source)") }
             return parts.joined(separator: "; ")
-        }
-    }
-}
-
-/// The built-in default config (README, "Providers"): every preset with a public
-/// status page gets its status-page check, and each preset whose conventional
-/// key variable is set also gets its `models` check.
-public enum BuiltInConfig {
-    public static func make(environment: ConfigEnvironment = .process) -> ExporterConfig {
-        var text = "providers:\n"
-        for preset in Preset.all where preset.baseURL != nil {
-            // A preset provider without a key source takes the preset's variable.
-            let variable = preset.keyVariables.first { environment.variable($0).map { !$0.isEmpty } ?? false }
-            guard preset.statusPage != nil || variable != nil else { continue }
-            text += "  - name: \(preset.name)\n    preset: \(preset.name)\n"
-        }
-        // Built from presets only; a failure here is a bug in the preset table.
-        do {
-            return try ConfigLoader.parse(text, fileName: "<built-in>", environment: environment)
-        } catch {
-            preconditionFailure("built-in config does not load: \(error)")
         }
     }
 }

@@ -13,34 +13,40 @@ enum CheckExposition {
         let name = ProviderExposition.name(f.family)
         let refs = x.view.layout.checks
         let labels = x.labels
+        let start = x.table.starts[index], width = x.table.widths[index]
         switch f.value {
         case .single:
-            for i in refs.indices where f.page != nil || !refs[i].isPage {
-                if let v = x.table.value(index, i) { w.sample(name, labels.check(i), v) }
+            x.table.values.withUnsafeBufferPointer { values in
+                for i in refs.indices where f.page != nil || !refs[i].isPage {
+                    if let v = values[start + i] { w.sample(name, labels.check(i), v) }
+                }
             }
         case .labelled:
-            let pieces = f.pieces
-            switch f.placement {
-            case .afterProvider:
-                for i in refs.indices where !refs[i].isPage {
-                    for k in pieces.indices {
-                        if let v = x.table.value(index, i, k) { w.sample(name, labels.check(i), pieces[k].bytes, v) }
-                    }
-                }
-            case .betweenCheckAndProvider:
-                forEachCheckGroup(x) { group in
-                    for k in pieces.indices {
-                        for i in group where !refs[i].isPage {
-                            if let v = x.table.value(index, i, k) {
-                                w.sample(name, labels.checkPart(i), pieces[k].bytes, labels.providerPart(i), v)
+            x.table.values.withUnsafeBufferPointer { values in
+                f.pieces.withUnsafeBufferPointer { pieces in
+                    switch f.placement {
+                    case .afterProvider:
+                        for i in refs.indices where !refs[i].isPage {
+                            for k in pieces.indices {
+                                if let v = values[start + i * width + k] { w.sample(name, labels.check(i), pieces[k].bytes, v) }
                             }
                         }
-                    }
-                }
-            case .beforeCheck, .none:
-                for k in pieces.indices {
-                    for i in refs.indices where !refs[i].isPage {
-                        if let v = x.table.value(index, i, k) { w.sample(name, pieces[k].bytes, labels.check(i), v) }
+                    case .betweenCheckAndProvider:
+                        forEachCheckGroup(x) { group in
+                            for k in pieces.indices {
+                                for i in group where !refs[i].isPage {
+                                    if let v = values[start + i * width + k] {
+                                        w.sample(name, labels.checkPart(i), pieces[k].bytes, labels.providerPart(i), v)
+                                    }
+                                }
+                            }
+                        }
+                    case .beforeCheck, .none:
+                        for k in pieces.indices {
+                            for i in refs.indices where !refs[i].isPage {
+                                if let v = values[start + i * width + k] { w.sample(name, pieces[k].bytes, labels.check(i), v) }
+                            }
+                        }
                     }
                 }
             }
@@ -49,9 +55,9 @@ enum CheckExposition {
         case .histogram(let read):
             var names = HistogramNames(f.family, format: w.format)
             forEachRecord(x) { i, record in
-                guard let h = read(record.pointee) else { return }
-                names.use(h.upperBounds)
-                w.histogram(names, labels.check(i), h)
+                guard let h = read(record) else { return }
+                names.use(h.pointee.upperBounds)
+                w.histogram(names, labels.check(i), h.pointee)
             }
         }
     }
@@ -59,12 +65,12 @@ enum CheckExposition {
     /// Keyed values (label values from the records, escaped here): few
     /// families of few checks (balances), so each run of one check name
     /// gathers and sorts its keys.
-    static func keyed(_ f: CheckFamily, _ name: UnsafeBufferPointer<UInt8>, _ read: (borrowing CheckRecord) -> [String: Double],
+    static func keyed(_ f: CheckFamily, _ name: UnsafeBufferPointer<UInt8>, _ read: (UnsafePointer<CheckRecord>) -> [String: Double],
                       _ w: inout ExpositionWriter, _ x: Input) {
         let label = f.extraLabel!
         var values: [Int: [String: Double]] = [:]
         forEachRecord(x) { i, record in
-            let v = read(record.pointee)
+            let v = read(record)
             if !v.isEmpty { values[i] = v }
         }
         guard !values.isEmpty else { return }

@@ -5,13 +5,14 @@
 struct CheckFamily: Sendable {
     enum Value: Sendable {
         /// At most one sample per check; nil writes none.
-        case single(@Sendable (borrowing CheckRecord) -> Double?)
+        case single(@Sendable (UnsafePointer<CheckRecord>) -> Double?)
         /// At most one sample per check and value of the extra label, the
         /// values given in label-value order; the closure gets the value's index.
-        case labelled(values: [String], @Sendable (borrowing CheckRecord, Int) -> Double?)
+        case labelled(values: [String], @Sendable (UnsafePointer<CheckRecord>, Int) -> Double?)
         /// Values of the extra label read from the record (balances by currency).
-        case keyed(@Sendable (borrowing CheckRecord) -> [String: Double])
-        case histogram(@Sendable (borrowing CheckRecord) -> HistogramValue?)
+        case keyed(@Sendable (UnsafePointer<CheckRecord>) -> [String: Double])
+        /// The histogram in place (`c.pointer(to: \.histogram)`), not a copy of its arrays.
+        case histogram(@Sendable (UnsafePointer<CheckRecord>) -> UnsafePointer<HistogramValue>?)
     }
 
     /// Where the extra label falls among `check` and `provider` in name order:
@@ -59,7 +60,7 @@ struct CheckFamily: Sendable {
 
     /// A labelled value over an enum's cases, in label-value order.
     static func labelled<E: RawRepresentable<String> & CaseIterable & Sendable>(
-        _ type: E.Type, _ value: @escaping @Sendable (borrowing CheckRecord, E) -> Double?
+        _ type: E.Type, _ value: @escaping @Sendable (UnsafePointer<CheckRecord>, E) -> Double?
     ) -> Value {
         let cases = E.allCases.sorted { LabelText.precedes($0.rawValue, $1.rawValue) }
         return .labelled(values: cases.map(\.rawValue)) { record, i in value(record, cases[i]) }

@@ -30,7 +30,19 @@ struct CheckTable {
             total += width * refs.count
         }
         self.starts = starts
-        let (rows, widths) = (rows, widths)
+        // The closures, taken out of the declarations once, not per check.
+        var singles: [(start: Int, value: @Sendable (UnsafePointer<CheckRecord>) -> Double?)] = []
+        var labelled: [(start: Int, width: Int, value: @Sendable (UnsafePointer<CheckRecord>, Int) -> Double?)] = []
+        var pages: [(start: Int, value: @Sendable (StatusPageRecord) -> Double?)] = []
+        for (f, family) in families.enumerated() {
+            switch family.value {
+            case .single(let value): singles.append((starts[f], value))
+            case .labelled(let values, let value): labelled.append((starts[f], values.count, value))
+            case .keyed, .histogram: break
+            }
+            if let page = family.page { pages.append((starts[f], page)) }
+        }
+        let rows = rows
         values = [Double?](unsafeUninitializedCapacity: total) { out, count in
             out.initialize(repeating: nil)
             view.providers.withUnsafeBufferPointer { providers in
@@ -38,23 +50,15 @@ struct CheckTable {
                     let ref = refs[i], provider = providers.baseAddress! + Int(ref.provider)
                     if ref.isPage {
                         guard let page = provider.pointee.statusPage else { continue }
-                        for (f, family) in families.enumerated() {
-                            if let value = family.page { out[starts[f] + i] = value(page) }
-                        }
+                        for (start, value) in pages { out[start + i] = value(page) }
                         continue
                     }
                     provider.pointee.checks.withUnsafeBufferPointer { checks in
                         let record = checks.baseAddress! + Int(ref.check)
-                        for (f, family) in families.enumerated() {
-                            switch family.value {
-                            case .single(let value):
-                                out[starts[f] + i] = value(record.pointee)
-                            case .labelled(_, let value):
-                                let base = starts[f] + i * widths[f]
-                                for k in 0 ..< widths[f] { out[base + k] = value(record.pointee, k) }
-                            case .keyed, .histogram:
-                                break
-                            }
+                        for (start, value) in singles { out[start + i] = value(record) }
+                        for (start, width, value) in labelled {
+                            let base = start + i * width
+                            for k in 0 ..< width { out[base + k] = value(record, k) }
                         }
                     }
                 }
@@ -62,8 +66,4 @@ struct CheckTable {
             count = total
         }
     }
-
-    /// Value `k` (0 for a single value) of family `f` for row `i`.
-    @inline(__always)
-    func value(_ f: Int, _ i: Int, _ k: Int = 0) -> Double? { values[starts[f] + i * widths[f] + k] }
 }

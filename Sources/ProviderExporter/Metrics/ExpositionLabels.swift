@@ -23,7 +23,8 @@ final class ExpositionLabels: Sendable {
         let names = view.providers.map(\.config.name)
         var checkText: [UInt8] = [], checkStarts: [Int32] = [0], providerParts: [Int32] = []
         for ref in layout.checks {
-            checkText += LabelText.pair("check", ref.name)
+            let check = ref.isPage ? StatusPageConfig.checkName : view.providers[Int(ref.provider)].checks[Int(ref.check)].config.name
+            checkText += LabelText.pair("check", check)
             checkText.append(UInt8(ascii: ","))
             providerParts.append(Int32(checkText.count))
             checkText += LabelText.pair("provider", names[Int(ref.provider)])

@@ -5,7 +5,7 @@
 /// the exporter serves (`/metrics` in both formats, `/probe`, debug reports)
 /// is written by it; the order of families and series is the caller's.
 ///
-/// Label text arrives rendered (`name="value"` pieces, see `CheckLabels`);
+/// Label text arrives rendered (`name="value"` pieces, see `ExpositionLabels`);
 /// the writer adds braces and commas. Nothing is allocated per sample.
 public struct ExpositionWriter {
     public private(set) var bytes: [UInt8] = []

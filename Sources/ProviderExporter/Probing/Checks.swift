@@ -170,6 +170,23 @@ struct HTTPCheck: Check {
     let config: CheckConfig
     let spec: HTTPSpec
     let provider: ProviderConfig
+    /// `expect_body`, compiled when the check is made: once per config, as the
+    /// probe runner keeps its checks (the loader has already refused a bad one).
+    let bodyPattern: BodyPattern?
+
+    /// A compiled pattern. `@unchecked Sendable`: a `Regex` built from a string
+    /// holds no closures and only reads its program once compiled (its lazy
+    /// lowering is published atomically), so checks on several threads share it.
+    struct BodyPattern: @unchecked Sendable {
+        let regex: Regex<AnyRegexOutput>
+    }
+
+    init(config: CheckConfig, spec: HTTPSpec, provider: ProviderConfig) {
+        self.config = config
+        self.spec = spec
+        self.provider = provider
+        bodyPattern = spec.expectBody.flatMap { try? Regex($0) }.map(BodyPattern.init)
+    }
 
     func run(using client: HTTPClient, timeout: Double, clock: any TimeSource) async -> ProbeOutcome? {
         var request = Checks.baseRequest(url: spec.url, check: config, provider: provider, timeout: timeout, withKey: false)
@@ -178,10 +195,9 @@ struct HTTPCheck: Check {
         request.maxRedirects = spec.followRedirects ? 5 : 0
         let response = await client.send(request)
         var problem: String? = nil
-        // The pattern was compiled once when the config loaded.
-        if let pattern = spec.expectBody, let regex = try? Regex(pattern) {
+        if let pattern = bodyPattern {
             let text = String(decoding: response.body, as: UTF8.self)
-            if !text.contains(regex) { problem = "body does not match expect_body" }
+            if !text.contains(pattern.regex) { problem = "body does not match expect_body" }
         }
         guard let classified = Classifier.classify(response, expect: config.expectStatus, bodyProblem: problem, dialect: ErrorDialect(preset: provider.preset)) else { return nil }
         return Checks.outcome(response, classified, now: clock.now())

@@ -42,8 +42,8 @@ public struct Schedule: Sendable, Equatable {
         return offset + k * interval
     }
 
-    /// What to do after a probe that started at the slot `due`, began running
-    /// at `started` (later if it waited for a permit) and finished at `finished`.
+    /// What to do after the probe of the slot `due` that finished at
+    /// `finished` (later than the slot if it waited for a permit or ran long).
     public struct Next: Sendable, Equatable {
         public var at: Double
         /// Slots that passed while the probe waited or ran.

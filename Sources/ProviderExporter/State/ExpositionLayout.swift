@@ -1,12 +1,11 @@
 import Synchronization
 
-/// A check's place in `StateView.providers`, with its check name. `check` is
-/// -1 for the provider's status page (the `check="status_page"` series of the
-/// timestamp families).
+/// A check's place in `StateView.providers`. `check` is -1 for the
+/// provider's status page (the `check="status_page"` series of the timestamp
+/// families). Plain numbers: a scrape reads one per series.
 public struct CheckRef: Sendable {
     public var provider: Int32
     public var check: Int32
-    public var name: String
 
     public var isPage: Bool { check < 0 }
 }
@@ -58,7 +57,7 @@ public struct ExpositionLayout: Sendable {
         // leaves each run of one check name in provider order.
         let sorted = Self.stableSort(refs) { LabelText.precedes($0.name, $1.name) }
         for (i, r) in sorted.enumerated() {
-            checks.append(CheckRef(provider: r.provider, check: r.check, name: r.name))
+            checks.append(CheckRef(provider: r.provider, check: r.check))
             if i + 1 == sorted.count || r.name != sorted[i + 1].name { checkGroupEnds.append(Int32(i + 1)) }
         }
         orderPages(providers)

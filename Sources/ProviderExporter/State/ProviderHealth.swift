@@ -18,12 +18,62 @@ public enum SkipReason: String, Sendable, CaseIterable {
     case overlap, backoff
 }
 
+/// An enum whose cases number themselves 0, 1, ... in declaration order.
+public protocol CountedCase: CaseIterable, Sendable {
+    var ordinal: Int { get }
+}
+
+extension SkipReason: CountedCase {
+    public var ordinal: Int {
+        switch self {
+        case .overlap: 0
+        case .backoff: 1
+        }
+    }
+}
+
+extension ProbeResult: CountedCase {
+    public var ordinal: Int {
+        switch self {
+        case .success: 0
+        case .timeout: 1
+        case .dns_error: 2
+        case .connect_error: 3
+        case .tls_error: 4
+        case .auth_error: 5
+        case .quota_exhausted: 6
+        case .rate_limited: 7
+        case .overloaded: 8
+        case .server_error: 9
+        case .http_error: 10
+        case .invalid_response: 11
+        case .request_error: 12
+        case .blocked: 13
+        }
+    }
+}
+
+/// A counter per case, 0 until counted: an array by ordinal, since a scrape
+/// reads every one of every check (a hashed lookup each was a twentieth of a
+/// render at 10,000 checks).
+public struct CaseCounts<Case: CountedCase>: Sendable {
+    private var values = [UInt64](repeating: 0, count: Case.allCases.count)
+
+    public subscript(_ c: Case) -> UInt64 {
+        get { values[c.ordinal] }
+        set { values[c.ordinal] = newValue }
+    }
+
+    /// The counts above zero, for messages.
+    public var nonZero: [(Case, UInt64)] { Case.allCases.compactMap { c in self[c] > 0 ? (c, self[c]) : nil } }
+}
+
 /// Everything known about one check, kept across reloads while the check stays.
 public struct CheckRecord: Sendable {
     public var config: CheckConfig
     public var histogram: HistogramValue
-    public var counts: [ProbeResult: UInt64] = Dictionary(uniqueKeysWithValues: ProbeResult.allCases.map { ($0, 0) })
-    public var skipped: [SkipReason: UInt64] = Dictionary(uniqueKeysWithValues: SkipReason.allCases.map { ($0, 0) })
+    public var counts = CaseCounts<ProbeResult>()
+    public var skipped = CaseCounts<SkipReason>()
     public var lastResult: ProbeResult?
     public var consecutiveFailures = 0
     public var lastStatus = 0

@@ -87,12 +87,6 @@ public final class StateStore: Sendable {
         }
     }
 
-    /// Records a finished probe; returns the provider's state change, if any.
-    @discardableResult
-    public func record(provider: String, check: String, outcome: ProbeOutcome, finishedAt: Double) -> StateTransition? {
-        recordProbe(provider: provider, check: check, outcome: outcome, finishedAt: finishedAt)?.transition
-    }
-
     /// What recording a probe did: the state before and after, and the
     /// provider as it left it with only this check (for the debug report).
     public struct ProbeRecorded: Sendable {
@@ -111,7 +105,7 @@ public final class StateStore: Sendable {
             guard let p = s.index[provider],
                   let c = s.providers[p].checks.firstIndex(where: { $0.config.name == check }) else { return nil }
             var r = s.providers[p].checks[c]
-            r.counts[outcome.result, default: 0] += 1
+            r.counts[outcome.result] += 1
             r.histogram.observe(outcome.duration)
             r.lastResult = outcome.result
             r.lastStatus = outcome.status
@@ -219,7 +213,7 @@ public final class StateStore: Sendable {
     }
 
     public func countSkip(provider: String, check: String, reason: SkipReason, count: UInt64 = 1) {
-        update(provider, check) { $0.skipped[reason, default: 0] += count }
+        update(provider, check) { $0.skipped[reason] += count }
     }
 
     public func probeStarted() { store.withLock { $0.inFlight += 1 } }
