@@ -217,6 +217,60 @@ import Testing
         }
     }
 
+    /// The one writer of per-check families places any extra label, wherever
+    /// its name sorts: before `check`, between `check` and `provider`, or after
+    /// `provider` (the shipped families use the last two), for enum values and
+    /// keyed ones, as the sort-everything reference would.
+    @Test(arguments: 0 ..< 6)
+    func extraLabelsSortWhereverTheirNameFalls(seed: UInt64) throws {
+        let store = try Self.randomStore(seed: seed)
+        let view = store.view
+        var families: [CheckFamily] = []
+        for extra in ["alpha", "kind", "zone"] {
+            families.append(CheckFamily("test_\(extra)_reasons", .gauge, "Synthetic.", extra: extra,
+                                        CheckFamily.labelled(SkipReason.self) { c, reason in
+                                            c.pointee.lastResult == nil ? nil : Double(reason.ordinal) + Double(c.pointee.lastStatus)
+                                        }))
+            families.append(CheckFamily("test_\(extra)_keyed", .gauge, "Synthetic.", extra: extra, .keyed { c in
+                c.pointee.lastResult == nil ? [:] : ["b\(c.pointee.lastStatus)": 1, "a": Double(c.pointee.consecutiveFailures)]
+            }))
+        }
+        let table = CheckTable(view, families: families)
+        let written: [UInt8] = ExpositionLabels.of(view).withBuffers { labels in
+            var buffer: [UInt8] = []
+            var w = ExpositionWriter(format: .text, reusing: &buffer)
+            for i in families.indices {
+                CheckExposition.write(i, &w, ProviderExposition.Input(view: view, table: table, labels: labels), families: families)
+            }
+            return w.bytes
+        }
+        var snapshots: [FamilySnapshot] = []
+        for (f, family) in families.enumerated() {
+            var series: [Series] = []
+            for p in view.providers {
+                for c in p.checks where c.lastResult != nil {
+                    let labels = [p.config.name, c.config.name]
+                    if f % 2 == 0 {
+                        for reason in SkipReason.allCases {
+                            series.append(Series(labels + [reason.rawValue], Double(reason.ordinal) + Double(c.lastStatus)))
+                        }
+                    } else {
+                        series.append(Series(labels + ["b\(c.lastStatus)"], 1))
+                        series.append(Series(labels + ["a"], Double(c.consecutiveFailures)))
+                    }
+                }
+            }
+            snapshots.append(FamilySnapshot(family.family, series))
+        }
+        var reference: [UInt8] = []
+        var w = ExpositionWriter(format: .text, reusing: &reference)
+        for snapshot in snapshots { Exposition.write(snapshot, to: &w) }
+        let same = written == w.bytes
+        #expect(same, "seed \(seed): \(firstDifference(written, w.bytes))")
+        #expect(families.map(\.placement) == [.beforeCheck, .beforeCheck, .betweenCheckAndProvider, .betweenCheckAndProvider,
+                                               .afterProvider, .afterProvider])
+    }
+
     /// The page a status page's new labels change is re-sorted when it is recorded.
     @Test func componentLabelsChangingKeepTheOrder() throws {
         let store = try Self.randomStore(seed: 7)

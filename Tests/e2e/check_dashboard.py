@@ -55,7 +55,11 @@ check(f"all {len(exprs)} expressions parse (promtool)", out.returncode == 0)
 if out.returncode != 0:
     print(out.stdout + out.stderr)
 
-declared = set(re.findall(r'"((?:provider|process)_[a-z_]+)"', open(os.path.join(root, "Sources/ProviderExporter/Metrics/Families.swift")).read()))
+# Families are declared in Families.swift, the per-check ones in CheckFamilies.swift.
+declared = set()
+for declarations in ["Families.swift", "CheckFamilies.swift"]:
+    text = open(os.path.join(root, "Sources/ProviderExporter/Metrics", declarations)).read()
+    declared |= set(re.findall(r'"((?:provider|process)_[a-z_]+)"', text))
 recorded = set(re.findall(r"record: ([a-z0-9_:]+)", open(os.path.join(root, "alerts.yml")).read()))
 known = set(declared) | recorded
 for family in list(declared):

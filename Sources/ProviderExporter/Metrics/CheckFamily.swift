@@ -41,6 +41,9 @@ struct CheckFamily: Sendable {
         } else {
             placement = .none
         }
+        if page != nil {
+            guard case .single = value else { preconditionFailure("\(name): only a single value has status-page series") }
+        }
         switch value {
         case .labelled(let values, _):
             precondition(extra != nil, "\(name): a labelled value needs its extra label")

@@ -7,14 +7,14 @@
 struct CheckTable {
     /// Rows: `layout.checks`, status pages included.
     let rows: Int
-    /// Per family of `CheckFamilies.all`: values per row (0: not tabled) and
+    /// Per family of `families`: values per row (0: not tabled) and
     /// where its column starts; value k of row i is at `start + i * width + k`.
     let widths: [Int]
     let starts: [Int]
     private(set) var values: [Double?]
 
-    init(_ view: StateView) {
-        let families = CheckFamilies.all
+    /// - Parameter families: `CheckFamilies.all`; tests pass families of their own.
+    init(_ view: StateView, families: [CheckFamily] = CheckFamilies.all) {
         let refs = view.layout.checks
         rows = refs.count
         widths = families.map { f in
