@@ -183,7 +183,7 @@ import ProviderExporter
             process.standardError = stderr
             try process.run()
             defer { kill(process.processIdentifier, SIGTERM) }
-            let pages = ["openai", "anthropic", "gemini", "groq", "together", "cohere", "huggingface"]
+            let pages = ["openai", "anthropic", "gemini", "groq", "openrouter", "together", "cohere", "huggingface"]
             var values: [String: Double] = [:]
             for _ in 0..<100 {
                 // The default listen address; nothing else can use it in this namespace.

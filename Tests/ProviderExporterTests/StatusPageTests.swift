@@ -129,6 +129,54 @@ import Testing
     func hostileOtherFormats(body: String) {
         #expect((try? BetterStackDecoder.decode(Array(body.utf8), now: Self.now)) == nil)
         #expect((try? GoogleCloudDecoder.decode(Array(body.utf8), products: ["x"])) == nil)
+        #expect((try? DatadogDecoder.decode(Array(body.utf8))) == nil)
+    }
+
+    /// recorded: OpenRouter's Datadog `config.json` (2026-09-15, every
+    /// incident resolved): seven components, group members labelled
+    /// `Group / Name`, no open incident, indicator none.
+    @Test func datadogRecordedOperationalPage() throws {
+        let state = try DatadogDecoder.decode(try fixture("datadog/openrouter-config-2026-09-15.json"))
+        #expect(state.indicator == .none && state.incidents.isEmpty && state.maintenancesActive == 0 && state.unknownValues.isEmpty)
+        #expect(state.components.map(\.label) == [
+            "API - Gateway / Chat (/api/v1/chat/completions)", "API - Gateway / Video (/api/v1/videos)",
+            "API - Gateway / Image (/api/v1/image)", "API - Gateway / TTS (/api/v1/audio/speech)",
+            "API - Gateway / STT (/api/v1/audio/transcriptions)", "API - Gateway / Embeddings (/api/v1/embeddings)",
+            "Web & Application Services"])
+        #expect(state.components.allSatisfy { $0.status == .operational })
+    }
+
+    /// synthetic (from the recorded page): one incident reopened and escalated,
+    /// a member in a major outage and a component degraded. The incident's
+    /// impact is its newest timeline entry's worst component; the indicator
+    /// the worst component.
+    @Test func datadogOpenIncident() throws {
+        let state = try DatadogDecoder.decode(try fixture("synthetic/datadog-open-incident.json"))
+        #expect(state.indicator == .critical)
+        #expect(state.components.first { $0.name == "Web & Application Services" }?.status == .degraded_performance)
+        #expect(state.components.first { $0.name.hasPrefix("Chat") }?.status == .major_outage)
+        let incident = try #require(state.incidents.first)
+        #expect(state.incidents.count == 1)
+        #expect(incident.id == "a80f04f9-7b2a-4094-bd45-e42dd5c2ed8a" && incident.name == "Elevated 429s on Anthropic and OpenAI")
+        #expect(incident.impact == .critical && incident.status == "identified" && incident.latestUpdateID == "synthetic-update-2")
+        #expect(incident.started == Dates.rfc3339("2026-08-28T02:15:00Z"))
+        #expect(incident.components == ["9fb5ccff-e128-455a-be20-59572f8d363a", "Chat (/api/v1/chat/completions)"])
+    }
+
+    @Test(arguments: [
+        (#"{"components":[]}"#, "components: no component"),
+        (#"{"components":[{"id":"a","name":"x","type":"Component","status":"operational"}],"incidents":[{"id":"i","title":"t"}]}"#,
+         "incidents[0].resolved: expected true or false"),
+        (#"{"components":[{"id":"a","name":"x","type":"Component"}]}"#, "components[0].status: missing"),
+        (#"{"components":[{"id":"g","name":"G","type":"ComponentGroup","components":7}]}"#, "components[0].components: expected an array"),
+    ])
+    func hostileDatadog(body: String, expected: String) {
+        do {
+            _ = try DatadogDecoder.decode(Array(body.utf8))
+            Issue.record("a hostile payload decoded")
+        } catch {
+            #expect(error.description == expected)
+        }
     }
 }
 
@@ -296,12 +344,14 @@ import Testing
         fake.set("/incidentio/api/v2/components.json", FakeProvider.Script(body: try fixture("synthetic/incidentio-components.json")))
         fake.set("/betterstack/index.json", FakeProvider.Script(body: try fixture("synthetic/betterstack-index.json")))
         fake.set("/google/incidents.json", FakeProvider.Script(body: try fixture("synthetic/google-cloud-incidents.json")))
+        fake.set("/datadog/config.json", FakeProvider.Script(body: try fixture("synthetic/datadog-open-incident.json")))
         let yaml = """
         providers:
           - {name: atlassian, status_page: {url: '\(fake.baseURL)/atlassian', format: statuspage}}
           - {name: incidentio, status_page: {url: '\(fake.baseURL)/incidentio', format: statuspage}}
           - {name: betterstack, status_page: {url: '\(fake.baseURL)/betterstack', format: betterstack}}
           - {name: google, status_page: {url: '\(fake.baseURL)/google', format: google_cloud, products: ['Vertex Gemini API']}}
+          - {name: datadog, status_page: {url: '\(fake.baseURL)/datadog', format: datadog}}
 
         """
         var options = Options()
@@ -312,7 +362,7 @@ import Testing
         let exporter = try Exporter(options: options, config: config, logger: quietLogger, clock: clock)
         exporter.start()
         defer { exporter.stop(timeout: 2) }
-        // All four first runs fall within 15 s of start: once the scheduler
+        // All five first runs fall within 15 s of start: once the scheduler
         // sleeps toward the first, move past them all.
         #expect(await eventually { clock.earliestSleeper != nil })
         clock.advance(to: 1_795_000_000 + 15)
@@ -322,12 +372,12 @@ import Testing
         let port = exporter.server.boundPort
         let (metrics, api) = try await offPool { () -> (String, String) in
             // The scrape cache may still hold a render from before the fetches
-            // (for up to a second): wait for the one that shows all four.
+            // (for up to a second): wait for the one that shows all five.
             let client = try RawClient(port: port)
             var metrics = ""
             for _ in 0..<150 {
                 metrics = try client.get("/metrics").text
-                if metrics.components(separatedBy: "result=\"ok\"} 1\n").count - 1 == 4 { break }
+                if metrics.components(separatedBy: "result=\"ok\"} 1\n").count - 1 == 5 { break }
                 usleep(20_000)
             }
             return (metrics, try client.get("/api/v1/providers").text)
@@ -338,7 +388,7 @@ import Testing
         let kept = metrics.split(separator: "\n", omittingEmptySubsequences: false).filter { line in
             !line.hasPrefix("#") && statusFamilies.contains { line.hasPrefix($0) }
         }
-        try expectGolden(Array((kept.joined(separator: "\n") + "\n").utf8), "status-exporter-four-formats.txt")
+        try expectGolden(Array((kept.joined(separator: "\n") + "\n").utf8), "status-exporter-every-format.txt")
         #expect(api.contains(#""incidents":[{"id":"rep1","name":"Inference API down","impact":"major","status":"downtime""#))
     }
 }

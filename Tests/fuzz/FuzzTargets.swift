@@ -5,7 +5,7 @@
 import Glibc
 
 enum FuzzTarget: String, CaseIterable {
-    case http_request, yaml_config, ratelimit_headers, statuspage, betterstack, google_cloud, provider_response
+    case http_request, yaml_config, ratelimit_headers, statuspage, betterstack, google_cloud, datadog, provider_response
 }
 
 /// `models` checks of one preset per pagination style, to read fuzzed model lists.
@@ -59,6 +59,8 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         _ = try? BetterStackDecoder.decode(bytes, now: 1_795_000_000)
     case .google_cloud:
         _ = try? GoogleCloudDecoder.decode(bytes, products: ["Vertex Gemini API"])
+    case .datadog:
+        _ = try? DatadogDecoder.decode(bytes)
     case .provider_response:
         // A provider's answer: the first byte picks the status, the rest is the
         // body, read as a model list, classified, and read as each chat dialect,

@@ -2,7 +2,7 @@
 # Fuzzes one parser with libFuzzer (loopback-free: parsers only, no network).
 #
 #   bash Tests/fuzz/run.sh TARGET SECONDS      # TARGET: http_request yaml_config ratelimit_headers
-#                                              # statuspage betterstack google_cloud provider_response
+#                                              # statuspage betterstack google_cloud datadog provider_response
 #   bash Tests/fuzz/run.sh all SECONDS         # each target for SECONDS
 #
 # Builds the library's Swift sources with Tests/fuzz/FuzzTargets.swift into one
@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ $# -eq 2 ] || { echo "usage: $0 TARGET|all SECONDS" >&2; exit 2; }
 target=$1 seconds=$2
-all_targets="http_request yaml_config ratelimit_headers statuspage betterstack google_cloud provider_response"
+all_targets="http_request yaml_config ratelimit_headers statuspage betterstack google_cloud datadog provider_response"
 out=.build-fuzz
 mkdir -p "$out/crashes"
 # FUZZ_OPT=-Onone builds in half the time (the test command's smoke run); long
@@ -44,6 +44,7 @@ seed() {   # $1: target; prints the seed directories
     ratelimit_headers) echo Tests/ProviderExporterTests/Fixtures/ratelimit-headers ;;
     statuspage) echo Tests/ProviderExporterTests/Fixtures/statuspage Tests/ProviderExporterTests/Fixtures/incidentio ;;
     betterstack|google_cloud) echo Tests/ProviderExporterTests/Fixtures/synthetic ;;
+    datadog) echo Tests/ProviderExporterTests/Fixtures/datadog ;;
     provider_response) echo Tests/ProviderExporterTests/Fixtures/errors Tests/ProviderExporterTests/Fixtures/models ;;
   esac
 }

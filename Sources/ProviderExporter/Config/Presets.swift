@@ -90,7 +90,7 @@ public struct Preset: Sendable {
         Preset(name: "groq", baseURL: "https://api.groq.com/openai/v1", auth: .bearer, modelsPath: "/models",
                keyVariables: ["GROQ_API_KEY"], statusPage: page("https://groqstatus.com", .statuspage)),
         Preset(name: "openrouter", baseURL: "https://openrouter.ai/api/v1", auth: .bearer, modelsPath: "/models",
-               keyVariables: ["OPENROUTER_API_KEY"], statusPage: nil, balance: .openrouter,
+               keyVariables: ["OPENROUTER_API_KEY"], statusPage: page("https://status.openrouter.ai", .datadog), balance: .openrouter,
                defaultCheck: ("key", .balance)),
         Preset(name: "together", baseURL: "https://api.together.xyz/v1", auth: .bearer, modelsPath: "/models",
                keyVariables: ["TOGETHER_API_KEY"], statusPage: page("https://status.together.ai", .betterstack)),

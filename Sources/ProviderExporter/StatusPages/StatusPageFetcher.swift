@@ -36,6 +36,7 @@ final class StatusPageFetcher: Probe, @unchecked Sendable {
         case .statuspage: StatuspageDecoder.self
         case .betterstack: BetterStackDecoder.self
         case .google_cloud: GoogleCloudDecoder.self
+        case .datadog: DatadogDecoder.self
         }
     }
 
