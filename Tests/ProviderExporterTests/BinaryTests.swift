@@ -198,7 +198,7 @@ import ProviderExporter
                 #expect(values["provider_state{provider=\"\(page)\",state=\"unknown\"}"] == 1)
             }
             kill(process.processIdentifier, SIGTERM)
-            for _ in 0..<600 where process.isRunning { usleep(50_000) }
+            _ = waitUntil { !process.isRunning }
             #expect(!process.isRunning && process.terminationStatus == 0)
             let log = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             #expect(log.contains("msg=\"monitoring provider\" provider=openai checks=none status_page=https://status.openai.com enable_api_checks_with=OPENAI_API_KEY"))

@@ -218,7 +218,7 @@ import Testing
             outputs["failed --config.check"] = failedCheck.stdout + failedCheck.stderr
 
             kill(run.process.processIdentifier, SIGTERM)
-            for _ in 0..<600 where run.process.isRunning { usleep(50_000) }
+            _ = waitUntil { !run.process.isRunning }
             let log = String(decoding: run.stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             outputs["log"] = log
             // One line per provider going down, naming the check and the result.
@@ -257,8 +257,7 @@ import Testing
             let run = try TestBinary.start(["--config.file=\(path)"])
             defer { kill(run.process.processIdentifier, SIGKILL); run.process.waitUntilExit() }
             // Wait (bounded) until both probes are in flight, then leave the exporter alone.
-            for _ in 0..<600 where Set(fake.requests.map(\.path)).count < 2 { usleep(50_000) }
-            try #require(Set(fake.requests.map(\.path)).count == 2)
+            try #require(waitUntil { Set(fake.requests.map(\.path)).count == 2 })
             let started = fake.requests.map(\.receivedAt).max()!
             let before = processCPUSeconds(run.process.processIdentifier)
             usleep(3_000_000)

@@ -17,13 +17,6 @@ import Testing
         preconditionFailure("no late name")
     }
 
-    static func waitFor(_ condition: () throws -> Bool) rethrows -> Bool {
-        for _ in 0..<600 {
-            if try condition() { return true }
-            usleep(50_000)
-        }
-        return try condition()
-    }
 
     /// Three `/probe` requests within a second make one provider call, in
     /// both the provider= and the target=/module= form; once the minimum
@@ -159,7 +152,7 @@ import Testing
             #expect(try client.get("/probe?provider=\(name)").text.contains("state=\"down\"} 1"))
             try Data(down.replacingOccurrences(of: "      - {name: models, type: models}\n", with: "").utf8).write(to: URL(fileURLWithPath: path))
             #expect(try client.get("/-/reload", method: "POST").status == 200)
-            #expect(try Self.waitFor { try client.get("/metrics").text.contains("provider_state{provider=\"\(name)\",state=\"healthy\"} 1") })
+            #expect(try waitUntil { try client.get("/metrics").text.contains("provider_state{provider=\"\(name)\",state=\"healthy\"} 1") })
             run.process.terminate()
             run.process.waitUntilExit()
             let log = String(decoding: run.stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

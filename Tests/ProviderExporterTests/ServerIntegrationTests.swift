@@ -152,11 +152,8 @@ import Testing
             #expect(response.status == 200)
             // The kernel may hand the server a few flood connections after the
             // scraper's; wait (bounded) until all 1,501 have been admitted.
-            var counts = exporter.server.connectionCounts
-            for _ in 0..<1500 where counts.live + Int(counts.evictions) < 1501 {
-                usleep(20_000)
-                counts = exporter.server.connectionCounts
-            }
+            _ = waitUntil { exporter.server.connectionCounts.live + Int(exporter.server.connectionCounts.evictions) >= 1501 }
+            let counts = exporter.server.connectionCounts
             #expect(counts.live <= 1024)
             #expect(counts.live + Int(counts.evictions) == 1501, "live \(counts.live) evictions \(counts.evictions)")
             withExtendedLifetime(flood) {}
@@ -202,8 +199,7 @@ import Testing
     /// Moves the clock to `t` and waits (bounded) for a sweep at that time.
     static func sweep(_ server: HTTPServer, _ clock: ManualClock, to t: Double) -> Bool {
         clock.advance(to: t)
-        for _ in 0..<3000 where server.sweptThrough < t { usleep(10_000) }
-        return server.sweptThrough >= t
+        return waitUntil { server.sweptThrough >= t }
     }
 
     @Test func slowHeadIsClosedAfterTheHeadTimeout() async throws {
@@ -215,8 +211,7 @@ import Testing
             defer { server.stop(timeout: 2) }
             let client = try RawClient(port: server.boundPort, timeout: 5)
             try client.send("GET / HTTP/1.1\r\n")
-            for _ in 0..<3000 where server.readingConnections == 0 { usleep(10_000) }
-            #expect(server.readingConnections == 1)
+            #expect(waitUntil { server.readingConnections == 1 })
             #expect(Self.sweep(server, clock, to: 1000.5))
             #expect(client.isOpen(), "closed before its head timeout")
             #expect(Self.sweep(server, clock, to: 1001.1))

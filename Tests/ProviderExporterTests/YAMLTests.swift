@@ -147,24 +147,11 @@ func jsonQuote(_ s: String) -> String {
     }
 }
 
-/// A small deterministic generator (SplitMix64) so failures reproduce.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Random documents of the subset.
 struct Generator {
-    var local: SeededGenerator
+    var local: SeededRandom
 
-    init(seed: UInt64) { local = SeededGenerator(seed: seed) }
+    init(seed: UInt64) { local = SeededRandom(seed) }
 
     static var scalars: [String] {
         ["alpha", "models", "x-team", "a b c", "12", "-3", "0", "1.5", "-0.25", ".5", "true", "false", "null", "~",

@@ -5,8 +5,6 @@
 /// misses and reference counts. Histograms and keyed values are read from the
 /// records when written.
 struct CheckTable {
-    /// Rows: `layout.checks`, status pages included.
-    let rows: Int
     /// Per family of `families`: values per row (0: not tabled) and
     /// where its column starts; value k of row i is at `start + i * width + k`.
     let widths: [Int]
@@ -16,7 +14,6 @@ struct CheckTable {
     /// - Parameter families: `CheckFamilies.all`; tests pass families of their own.
     init(_ view: StateView, families: [CheckFamily] = CheckFamilies.all) {
         let refs = view.layout.checks
-        rows = refs.count
         widths = families.map { f in
             switch f.value {
             case .single: 1
@@ -42,7 +39,7 @@ struct CheckTable {
             }
             if let page = family.page { pages.append((starts[f], page)) }
         }
-        let rows = rows
+        let rows = refs.count
         values = [Double?](unsafeUninitializedCapacity: total) { out, count in
             out.initialize(repeating: nil)
             view.providers.withUnsafeBufferPointer { providers in

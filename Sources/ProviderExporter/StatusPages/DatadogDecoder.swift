@@ -58,7 +58,7 @@ enum DatadogDecoder: StatusPageDecoder {
             var worst = IncidentImpact.none
             for c in try latest?.reader.optionalArray("componentsAffected") ?? [] {
                 let impact = Self.impact(componentStatus(try c.required("status").string(), &unknown))
-                if IncidentImpact.allCases.firstIndex(of: impact)! > IncidentImpact.allCases.firstIndex(of: worst)! { worst = impact }
+                if impact.severity > worst.severity { worst = impact }
             }
             let status = try item.at("currentStatus")?.optionalString() ?? "investigating"
             var incident = PageIncident(id: try item.required("id").id(), name: try item.required("title").string(), impact: worst,

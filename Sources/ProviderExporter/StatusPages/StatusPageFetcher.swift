@@ -57,7 +57,8 @@ final class StatusPageFetcher: Probe, @unchecked Sendable {
             if let extraURL = try decoder.extraURL(page, main: mainBody) {
                 guard let extra = await document(extraURL, client, deadline, clock) else { return nil }
                 guard case .success(let (body, extraChanged)) = extra else {
-                    return extra.failure.map { .error(extraURL.split(separator: "/").last.map(String.init)! + ": " + $0) }
+                    let document = extraURL.split(separator: "/").last.map(String.init) ?? extraURL
+                    return extra.failure.map { .error(document + ": " + $0) }
                 }
                 extraBody = body
                 changed = changed || extraChanged

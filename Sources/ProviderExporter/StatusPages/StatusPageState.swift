@@ -11,6 +11,9 @@ public enum ComponentStatus: String, Sendable, CaseIterable {
 /// `provider_incidents{impact}` values.
 public enum IncidentImpact: String, Sendable, CaseIterable {
     case none, minor, major, critical
+
+    /// Worse is higher: the declaration order.
+    var severity: Int { IncidentImpact.allCases.firstIndex(of: self)! }
 }
 
 public struct PageComponent: Sendable, Equatable {

@@ -16,6 +16,17 @@ func eventually(_ condition: () -> Bool) async -> Bool {
     return condition()
 }
 
+/// `eventually` for blocking code (inside `offPool`): polls every 10 ms,
+/// bounded at 30 s.
+func waitUntil(_ condition: () throws -> Bool) rethrows -> Bool {
+    let deadline = Posix.monotonicSeconds() + 30
+    while Posix.monotonicSeconds() < deadline {
+        if try condition() { return true }
+        usleep(10_000)
+    }
+    return try condition()
+}
+
 /// Collects log lines for tests that read them.
 final class LineSink: Sendable {
     private let lines = Mutex<[String]>([])
