@@ -101,8 +101,8 @@ func configErrors(_ yaml: String) -> [String] {
         ("providers:\n  - name: a\n    checks:\n      - {name: m, type: models}\n",
          "cfg.yml:4:9: providers[0].checks[0]: a models check needs the provider's base_url (or a preset that has one)"),
         (minimal + "    status_page: {format: statuspage}\n", "cfg.yml:5:18: providers[0].status_page: missing key 'url' (or write status_page: false)"),
-        (minimal + "    status_page: {url: 'https://s', format: rss}\n",
-         "cfg.yml:5:45: providers[0].status_page.format: unknown format 'rss'; known: statuspage, betterstack, google_cloud, datadog"),
+        (minimal + "    status_page: {url: 'https://s', format: atom}\n",
+         "cfg.yml:5:45: providers[0].status_page.format: unknown format 'atom'; known: statuspage, betterstack, google_cloud, datadog, rss, flashduty"),
         (minimal + "    status_page: {url: 'https://s', format: google_cloud}\n",
          "cfg.yml:5:18: providers[0].status_page: format google_cloud needs products: [...]"),
         (minimal + "    tls: {ca_file: /missing.pem}\n", "cfg.yml:5:20: providers[0].tls.ca_file: cannot read '/missing.pem'"),
@@ -298,12 +298,14 @@ func configErrors(_ yaml: String) -> [String] {
 
     @Test func builtInDefaultMonitorsStatusPagesAndAddsModelsWithAKey() {
         let bare = BuiltInConfig.make(environment: emptyEnvironment)
-        #expect(bare.providers.map(\.name) == ["openai", "anthropic", "gemini", "groq", "openrouter", "together", "cohere", "huggingface"])
+        #expect(bare.providers.map(\.name) == ["openai", "anthropic", "gemini", "groq", "openrouter", "together", "deepseek", "xai",
+                                               "cohere", "huggingface"])
         #expect(bare.providers.allSatisfy { $0.checks.isEmpty && $0.statusPage != nil })
         let keyed = BuiltInConfig.make(environment: ConfigEnvironment(
             variable: { ["OPENAI_API_KEY": "test-key-1", "MISTRAL_API_KEY": "test-key-2", "GOOGLE_API_KEY": "test-key-3"][$0] },
             readFile: { _ in nil }))
-        #expect(keyed.providers.map(\.name) == ["openai", "anthropic", "gemini", "groq", "openrouter", "together", "mistral", "cohere", "huggingface"])
+        #expect(keyed.providers.map(\.name) == ["openai", "anthropic", "gemini", "groq", "openrouter", "together", "mistral", "deepseek",
+                                                "xai", "cohere", "huggingface"])
         #expect(keyed.providers[0].checks.map(\.name) == ["models"])
         #expect(keyed.providers[0].apiKeySource == .presetVariable("OPENAI_API_KEY"))
         // Gemini's second variable works too; Mistral has no page, so it appears only with its key.
@@ -311,6 +313,10 @@ func configErrors(_ yaml: String) -> [String] {
         #expect(keyed.providers[6].statusPage == nil && keyed.providers[6].checks.count == 1)
         // OpenRouter is listed by its Datadog page.
         #expect(bare.providers[4].statusPage?.format == .datadog && bare.providers[4].statusPage?.url == "https://status.openrouter.ai")
+        // DeepSeek by its FlashDuty page, xAI by its RSS feed.
+        #expect(bare.providers[6].statusPage?.format == .flashduty
+                && bare.providers[6].statusPage?.url == "https://status.deepseek.com/api/status-page/6410630422455")
+        #expect(bare.providers[7].statusPage?.format == .rss && bare.providers[7].statusPage?.url == "https://status.x.ai/feed.xml")
     }
 }
 

@@ -284,6 +284,7 @@ import Testing
             preset: deepseek
             base_url: http://127.0.0.1:9
             api_key_env: KEY
+            status_page: false
             checks: [{name: credit, type: balance}]
         """, fileName: "g.yml", environment: ConfigEnvironment(variable: { _ in "test-key-golden" }, readFile: { _ in nil })),
                     now: 1_700_000_000)

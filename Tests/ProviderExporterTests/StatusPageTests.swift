@@ -345,6 +345,8 @@ import Testing
         fake.set("/betterstack/index.json", FakeProvider.Script(body: try fixture("synthetic/betterstack-index.json")))
         fake.set("/google/incidents.json", FakeProvider.Script(body: try fixture("synthetic/google-cloud-incidents.json")))
         fake.set("/datadog/config.json", FakeProvider.Script(body: try fixture("synthetic/datadog-open-incident.json")))
+        fake.set("/xai/feed.xml", FakeProvider.Script(body: try fixture("synthetic/rss-xai-open-incident.xml")))
+        fake.set("/flashduty/api/status-page/1/summary/active", FakeProvider.Script(body: try fixture("synthetic/flashduty-open-incident.json")))
         let yaml = """
         providers:
           - {name: atlassian, status_page: {url: '\(fake.baseURL)/atlassian', format: statuspage}}
@@ -352,6 +354,8 @@ import Testing
           - {name: betterstack, status_page: {url: '\(fake.baseURL)/betterstack', format: betterstack}}
           - {name: google, status_page: {url: '\(fake.baseURL)/google', format: google_cloud, products: ['Vertex Gemini API']}}
           - {name: datadog, status_page: {url: '\(fake.baseURL)/datadog', format: datadog}}
+          - {name: rss, status_page: {url: '\(fake.baseURL)/xai/feed.xml', format: rss}}
+          - {name: flashduty, status_page: {url: '\(fake.baseURL)/flashduty/api/status-page/1', format: flashduty}}
 
         """
         var options = Options()
@@ -362,7 +366,7 @@ import Testing
         let exporter = try Exporter(options: options, config: config, logger: quietLogger, clock: clock)
         exporter.start()
         defer { exporter.stop(timeout: 2) }
-        // All five first runs fall within 15 s of start: once the scheduler
+        // All seven first runs fall within 15 s of start: once the scheduler
         // sleeps toward the first, move past them all.
         #expect(await eventually { clock.earliestSleeper != nil })
         clock.advance(to: 1_795_000_000 + 15)
@@ -372,12 +376,12 @@ import Testing
         let port = exporter.server.boundPort
         let (metrics, api) = try await offPool { () -> (String, String) in
             // The scrape cache may still hold a render from before the fetches
-            // (for up to a second): wait for the one that shows all five.
+            // (for up to a second): wait for the one that shows all seven.
             let client = try RawClient(port: port)
             var metrics = ""
             for _ in 0..<150 {
                 metrics = try client.get("/metrics").text
-                if metrics.components(separatedBy: "result=\"ok\"} 1\n").count - 1 == 5 { break }
+                if metrics.components(separatedBy: "result=\"ok\"} 1\n").count - 1 == 7 { break }
                 usleep(20_000)
             }
             return (metrics, try client.get("/api/v1/providers").text)

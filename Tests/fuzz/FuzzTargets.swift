@@ -5,7 +5,7 @@
 import Glibc
 
 enum FuzzTarget: String, CaseIterable {
-    case http_request, yaml_config, ratelimit_headers, statuspage, betterstack, google_cloud, datadog, provider_response
+    case http_request, yaml_config, ratelimit_headers, statuspage, betterstack, google_cloud, datadog, rss, flashduty, provider_response
 }
 
 /// `models` checks of one preset per pagination style, to read fuzzed model lists.
@@ -61,6 +61,10 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         _ = try? GoogleCloudDecoder.decode(bytes, products: ["Vertex Gemini API"])
     case .datadog:
         _ = try? DatadogDecoder.decode(bytes)
+    case .rss:
+        _ = try? RSSDecoder.decode(bytes)
+    case .flashduty:
+        _ = try? FlashDutyDecoder.decode(bytes)
     case .provider_response:
         // A provider's answer: the first byte picks the status, the rest is the
         // body, read as a model list, classified, and read as each chat dialect,

@@ -2,7 +2,8 @@
 # Fuzzes one parser with libFuzzer (loopback-free: parsers only, no network).
 #
 #   bash Tests/fuzz/run.sh TARGET SECONDS      # TARGET: http_request yaml_config ratelimit_headers
-#                                              # statuspage betterstack google_cloud datadog provider_response
+#                                              # statuspage betterstack google_cloud datadog rss flashduty
+#                                              # provider_response
 #   bash Tests/fuzz/run.sh all SECONDS         # each target for SECONDS
 #
 # Builds the library's Swift sources with Tests/fuzz/FuzzTargets.swift into one
@@ -15,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ $# -eq 2 ] || { echo "usage: $0 TARGET|all SECONDS" >&2; exit 2; }
 target=$1 seconds=$2
-all_targets="http_request yaml_config ratelimit_headers statuspage betterstack google_cloud datadog provider_response"
+all_targets="http_request yaml_config ratelimit_headers statuspage betterstack google_cloud datadog rss flashduty provider_response"
 out=.build-fuzz
 mkdir -p "$out/crashes"
 # FUZZ_OPT=-Onone builds in half the time (the test command's smoke run); long
@@ -45,6 +46,8 @@ seed() {   # $1: target; prints the seed directories
     statuspage) echo Tests/ProviderExporterTests/Fixtures/statuspage Tests/ProviderExporterTests/Fixtures/incidentio ;;
     betterstack|google_cloud) echo Tests/ProviderExporterTests/Fixtures/synthetic ;;
     datadog) echo Tests/ProviderExporterTests/Fixtures/datadog ;;
+    rss) echo Tests/ProviderExporterTests/Fixtures/rss Tests/ProviderExporterTests/Fixtures/synthetic ;;
+    flashduty) echo Tests/ProviderExporterTests/Fixtures/flashduty Tests/ProviderExporterTests/Fixtures/synthetic ;;
     provider_response) echo Tests/ProviderExporterTests/Fixtures/errors Tests/ProviderExporterTests/Fixtures/models ;;
   esac
 }

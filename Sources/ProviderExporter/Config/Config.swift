@@ -142,7 +142,7 @@ public struct CheckConfig: Sendable {
 /// The status-page products the exporter reads; each has its decoder, listed
 /// with its documents in `StatusPageFetcher.decoder(for:)`.
 public enum StatusPageFormat: String, Sendable, CaseIterable {
-    case statuspage, betterstack, google_cloud, datadog
+    case statuspage, betterstack, google_cloud, datadog, rss, flashduty
 }
 
 public struct StatusPageConfig: Sendable, Equatable {

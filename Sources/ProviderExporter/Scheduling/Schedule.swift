@@ -20,11 +20,7 @@ public struct Schedule: Sendable, Equatable {
 
     /// FNV-1a of the key, scaled into [0, interval) at millisecond resolution.
     static func stableOffset(_ key: String, interval: Double) -> Double {
-        var hash: UInt64 = 0xcbf29ce484222325
-        for byte in key.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100000001b3
-        }
+        let hash = key.fnv1a
         let ms = max(1, UInt64(interval * 1000))
         return Double(hash % ms) / 1000
     }

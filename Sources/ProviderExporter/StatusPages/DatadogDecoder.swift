@@ -57,8 +57,7 @@ enum DatadogDecoder: StatusPageDecoder {
             }
             var worst = IncidentImpact.none
             for c in try latest?.reader.optionalArray("componentsAffected") ?? [] {
-                let impact = Self.impact(componentStatus(try c.required("status").string(), &unknown))
-                if impact.severity > worst.severity { worst = impact }
+                worst = max(worst, PageMapping.impact(of: componentStatus(try c.required("status").string(), &unknown)))
             }
             let status = try item.at("currentStatus")?.optionalString() ?? "investigating"
             var incident = PageIncident(id: try item.required("id").id(), name: try item.required("title").string(), impact: worst,
@@ -68,7 +67,7 @@ enum DatadogDecoder: StatusPageDecoder {
             incident.components = listed.filter { seen.insert($0).inserted }
             incidents.append(incident)
         }
-        return StatusPageState(indicator: indicator(components.map(\.status)), components: components, incidents: incidents,
+        return StatusPageState(indicator: PageMapping.indicator(worstOf: components.map(\.status)), components: components, incidents: incidents,
                                maintenancesActive: 0, unknownValues: unknown)
     }
 
@@ -82,25 +81,5 @@ enum DatadogDecoder: StatusPageDecoder {
         case "maintenance": .under_maintenance
         default: PageMapping.componentStatus(text, &unknown)
         }
-    }
-
-    /// Statuspage's scale: degraded is minor, a partial outage major, a major outage critical.
-    static func impact(_ status: ComponentStatus) -> IncidentImpact {
-        switch status {
-        case .operational, .under_maintenance: .none
-        case .degraded_performance: .minor
-        case .partial_outage: .major
-        case .major_outage: .critical
-        }
-    }
-
-    /// The worst component: all operational is `none`; maintenance only when
-    /// nothing is worse.
-    static func indicator(_ statuses: [ComponentStatus]) -> StatusIndicator {
-        if statuses.contains(.major_outage) { return .critical }
-        if statuses.contains(.partial_outage) { return .major }
-        if statuses.contains(.degraded_performance) { return .minor }
-        if statuses.contains(.under_maintenance) { return .maintenance }
-        return .none
     }
 }

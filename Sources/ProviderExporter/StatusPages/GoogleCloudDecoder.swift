@@ -33,7 +33,7 @@ public enum GoogleCloudDecoder: StatusPageDecoder {
             case "high": impact = .critical
             default: impact = PageMapping.impact(severity, &unknown)
             }
-            for product in matching where impact.severity > (worst[product] ?? .none).severity { worst[product] = impact }
+            for product in matching { worst[product] = max(worst[product] ?? .none, impact) }
             let begin = try item.at("begin")?.optionalString()
             let status = try item.at("most_recent_update")?.at("status")?.optionalString()
             let name = try item.at("external_desc")?.optionalString()
@@ -43,7 +43,7 @@ public enum GoogleCloudDecoder: StatusPageDecoder {
                                           started: begin.flatMap(Dates.rfc3339), latestUpdateID: updateTime,
                                           components: matching))
         }
-        let top = incidents.map(\.impact).max { $0.severity < $1.severity }
+        let top = incidents.map(\.impact).max()
         let indicator: StatusIndicator = switch top {
         case .critical?: .critical
         case .major?: .major

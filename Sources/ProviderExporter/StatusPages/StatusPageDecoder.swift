@@ -4,6 +4,8 @@
 protocol StatusPageDecoder {
     /// The document every fetch reads first.
     static func mainURL(_ page: StatusPageConfig) -> String
+    /// The `Accept` header of its requests.
+    static var accept: String { get }
     /// A second document the first says is needed, if any (read with the same
     /// conditional requests).
     static func extraURL(_ page: StatusPageConfig, main: [UInt8]) throws(StatusPageError) -> String?
@@ -11,6 +13,7 @@ protocol StatusPageDecoder {
 }
 
 extension StatusPageDecoder {
+    static var accept: String { "application/json" }
     static func extraURL(_ page: StatusPageConfig, main: [UInt8]) throws(StatusPageError) -> String? { nil }
 }
 
@@ -60,5 +63,26 @@ enum PageMapping {
         if t.contains("major") { return .major }
         if t.contains("none") { return .none }
         return .minor
+    }
+
+    /// A component's status as an incident's impact, on Statuspage's scale:
+    /// degraded is minor, a partial outage major, a major outage critical.
+    static func impact(of status: ComponentStatus) -> IncidentImpact {
+        switch status {
+        case .operational, .under_maintenance: .none
+        case .degraded_performance: .minor
+        case .partial_outage: .major
+        case .major_outage: .critical
+        }
+    }
+
+    /// The level of a page that publishes none: its worst component (all
+    /// operational is `none`; maintenance only when nothing is worse).
+    static func indicator(worstOf statuses: [ComponentStatus]) -> StatusIndicator {
+        if statuses.contains(.major_outage) { return .critical }
+        if statuses.contains(.partial_outage) { return .major }
+        if statuses.contains(.degraded_performance) { return .minor }
+        if statuses.contains(.under_maintenance) { return .maintenance }
+        return .none
     }
 }

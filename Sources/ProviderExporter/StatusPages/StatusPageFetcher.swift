@@ -37,6 +37,8 @@ final class StatusPageFetcher: Probe, @unchecked Sendable {
         case .betterstack: BetterStackDecoder.self
         case .google_cloud: GoogleCloudDecoder.self
         case .datadog: DatadogDecoder.self
+        case .rss: RSSDecoder.self
+        case .flashduty: FlashDutyDecoder.self
         }
     }
 
@@ -49,13 +51,13 @@ final class StatusPageFetcher: Probe, @unchecked Sendable {
         let deadline = clock.monotonic() + timeout
         lastHops = []
         let decoder = Self.decoder(for: page.format)
-        guard let main = await document(decoder.mainURL(page), client, deadline, clock) else { return nil }
+        guard let main = await document(decoder.mainURL(page), accept: decoder.accept, client, deadline, clock) else { return nil }
         guard case .success(let (mainBody, mainChanged)) = main else { return main.failure.map { .error($0) } }
         do {
             var extraBody: [UInt8]? = nil
             var changed = mainChanged
             if let extraURL = try decoder.extraURL(page, main: mainBody) {
-                guard let extra = await document(extraURL, client, deadline, clock) else { return nil }
+                guard let extra = await document(extraURL, accept: decoder.accept, client, deadline, clock) else { return nil }
                 guard case .success(let (body, extraChanged)) = extra else {
                     let document = extraURL.split(separator: "/").last.map(String.init) ?? extraURL
                     return extra.failure.map { .error(document + ": " + $0) }
@@ -73,13 +75,13 @@ final class StatusPageFetcher: Probe, @unchecked Sendable {
     }
 
     /// One document: its body and whether it changed, or a failure text; nil if cancelled.
-    private func document(_ url: String, _ client: HTTPClient, _ deadline: Double,
+    private func document(_ url: String, accept: String, _ client: HTTPClient, _ deadline: Double,
                           _ clock: any TimeSource) async -> Result<([UInt8], Bool), FetchFailure>? {
         var request = ClientRequest(url: url, timeout: max(0.001, deadline - clock.monotonic()))
         request.maxRedirects = page.followRedirects ? 5 : 0
         // Google Cloud's incidents.json holds its whole history (several MiB).
         request.maxBodyBytes = Self.maxBodyBytes
-        request.headers = [("Accept", "application/json")]
+        request.headers = [("Accept", accept)]
         request.tls = provider.tls
         let cached = cache[url]
         if let cached {

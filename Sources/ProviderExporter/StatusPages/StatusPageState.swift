@@ -9,11 +9,13 @@ public enum ComponentStatus: String, Sendable, CaseIterable {
 }
 
 /// `provider_incidents{impact}` values.
-public enum IncidentImpact: String, Sendable, CaseIterable {
+public enum IncidentImpact: String, Sendable, CaseIterable, Comparable {
     case none, minor, major, critical
 
-    /// Worse is higher: the declaration order.
-    var severity: Int { IncidentImpact.allCases.firstIndex(of: self)! }
+    /// Worse is greater: the declaration order.
+    public static func < (a: IncidentImpact, b: IncidentImpact) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
 }
 
 public struct PageComponent: Sendable, Equatable {
@@ -101,6 +103,11 @@ struct JSONReader {
         case .number(let n) where n == n.rounded(): return String(Int64(n))
         default: throw StatusPageError(path: path, message: "expected an id")
         }
+    }
+
+    func number() throws(StatusPageError) -> Double {
+        guard case .number(let n) = value else { throw StatusPageError(path: path, message: "expected a number") }
+        return n
     }
 
     func array() throws(StatusPageError) -> [JSONReader] {

@@ -52,6 +52,29 @@ enum Dates {
         return epoch(year: year, month: month + 1, day: day, hour: clock[0], minute: clock[1], second: clock[2])
     }
 
+    /// An RFC 822 date as RSS feeds write it: `Wed, 07 Oct 2026 00:24:33 GMT`,
+    /// the weekday optional, the zone `GMT`, `UT`, `Z` or a numeric offset.
+    static func rfc822(_ text: String) -> Double? {
+        var parts = text.split(separator: " ")
+        if let first = parts.first, first.hasSuffix(",") { parts.removeFirst() }
+        guard parts.count == 5, let day = Int(parts[0]), let month = months.firstIndex(of: parts[1].lowercased()),
+              var year = Int(parts[2]) else { return nil }
+        if year < 100 { year += 2000 }
+        let clock = parts[3].split(separator: ":").compactMap { Int($0) }
+        guard clock.count == 2 || clock.count == 3 else { return nil }
+        var offset = 0
+        let zone = parts[4]
+        if zone.first == "+" || zone.first == "-" {
+            guard zone.count == 5, let hhmm = Int(zone.dropFirst()) else { return nil }
+            offset = (hhmm / 100 * 3600 + hhmm % 100 * 60) * (zone.first == "-" ? -1 : 1)
+        } else {
+            guard ["GMT", "UT", "UTC", "Z"].contains(zone) else { return nil }
+        }
+        guard let t = epoch(year: year, month: month + 1, day: day, hour: clock[0], minute: clock[1],
+                            second: clock.count == 3 ? clock[2] : 0) else { return nil }
+        return t - Double(offset)
+    }
+
     static func epoch(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) -> Double? {
         guard (1970...9999).contains(year), (1...12).contains(month), (1...31).contains(day),
               (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second) else { return nil }

@@ -19,3 +19,16 @@ extension BinaryInteger {
     /// The decimal digits, left-padded with zeros to at least `width`.
     func zeroPadded(_ width: Int) -> String { String(self).zeroPadded(width) }
 }
+
+extension StringProtocol {
+    /// FNV-1a (64-bit) of the UTF-8 bytes: a stable, cheap fingerprint (not a
+    /// secure hash) for spreading keys and noticing changed text.
+    var fnv1a: UInt64 {
+        var hash: UInt64 = 0xcbf29ce484222325
+        for byte in utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100000001b3
+        }
+        return hash
+    }
+}
