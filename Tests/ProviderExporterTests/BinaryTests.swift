@@ -136,17 +136,19 @@ import ProviderExporter
     }
 
     /// With no key set, the built-in default lists every preset that has a
-    /// status page, by that page: OpenRouter, DeepSeek and xAI among them.
+    /// status page, by that page: OpenRouter, DeepSeek, xAI and NVIDIA among them.
     @Test func configPrintWithNoKeysListsEveryStatusPage() async throws {
         try await offPool {
             let printed = try TestBinary.runToEnd(["--config.print"], environment: [:])
             #expect(printed.status == 0)
             for page in [#"{url: "https://status.openrouter.ai", format: datadog"#,
                          #"{url: "https://status.deepseek.com/api/status-page/6410630422455", format: flashduty"#,
-                         #"{url: "https://status.x.ai/feed.xml", format: rss"#] {
+                         #"{url: "https://status.x.ai/feed.xml", format: rss"#,
+                         #"{url: "https://status.ngc.nvidia.com", format: statuspage"#] {
                 #expect(printed.stdout.contains("status_page: " + page), "\(page)")
             }
-            #expect(!printed.stdout.contains("name: mistral") && !printed.stdout.contains("name: nvidia"))
+            // Mistral's page cannot be read without a browser (README, "Status pages").
+            #expect(!printed.stdout.contains("name: mistral"))
         }
     }
 
@@ -198,7 +200,7 @@ import ProviderExporter
             process.standardError = stderr
             try process.run()
             defer { kill(process.processIdentifier, SIGTERM) }
-            let pages = ["openai", "anthropic", "gemini", "groq", "openrouter", "together", "deepseek", "xai", "cohere", "huggingface"]
+            let pages = ["openai", "anthropic", "gemini", "groq", "openrouter", "together", "deepseek", "xai", "cohere", "nvidia", "huggingface"]
             var values: [String: Double] = [:]
             for _ in 0..<100 {
                 // The default listen address; nothing else can use it in this namespace.

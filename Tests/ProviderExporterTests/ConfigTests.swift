@@ -299,13 +299,13 @@ func configErrors(_ yaml: String) -> [String] {
     @Test func builtInDefaultMonitorsStatusPagesAndAddsModelsWithAKey() {
         let bare = BuiltInConfig.make(environment: emptyEnvironment)
         #expect(bare.providers.map(\.name) == ["openai", "anthropic", "gemini", "groq", "openrouter", "together", "deepseek", "xai",
-                                               "cohere", "huggingface"])
+                                               "cohere", "nvidia", "huggingface"])
         #expect(bare.providers.allSatisfy { $0.checks.isEmpty && $0.statusPage != nil })
         let keyed = BuiltInConfig.make(environment: ConfigEnvironment(
             variable: { ["OPENAI_API_KEY": "test-key-1", "MISTRAL_API_KEY": "test-key-2", "GOOGLE_API_KEY": "test-key-3"][$0] },
             readFile: { _ in nil }))
         #expect(keyed.providers.map(\.name) == ["openai", "anthropic", "gemini", "groq", "openrouter", "together", "mistral", "deepseek",
-                                                "xai", "cohere", "huggingface"])
+                                                "xai", "cohere", "nvidia", "huggingface"])
         #expect(keyed.providers[0].checks.map(\.name) == ["models"])
         #expect(keyed.providers[0].apiKeySource == .presetVariable("OPENAI_API_KEY"))
         // Gemini's second variable works too; Mistral has no page, so it appears only with its key.
@@ -313,10 +313,11 @@ func configErrors(_ yaml: String) -> [String] {
         #expect(keyed.providers[6].statusPage == nil && keyed.providers[6].checks.count == 1)
         // OpenRouter is listed by its Datadog page.
         #expect(bare.providers[4].statusPage?.format == .datadog && bare.providers[4].statusPage?.url == "https://status.openrouter.ai")
-        // DeepSeek by its FlashDuty page, xAI by its RSS feed.
+        // DeepSeek by its FlashDuty page, xAI by its RSS feed, NVIDIA by NGC's Statuspage page.
         #expect(bare.providers[6].statusPage?.format == .flashduty
                 && bare.providers[6].statusPage?.url == "https://status.deepseek.com/api/status-page/6410630422455")
         #expect(bare.providers[7].statusPage?.format == .rss && bare.providers[7].statusPage?.url == "https://status.x.ai/feed.xml")
+        #expect(bare.providers[9].statusPage?.format == .statuspage && bare.providers[9].statusPage?.url == "https://status.ngc.nvidia.com")
     }
 }
 

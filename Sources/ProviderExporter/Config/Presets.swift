@@ -105,7 +105,7 @@ public struct Preset: Sendable {
                keyVariables: ["COHERE_API_KEY", "CO_API_KEY"], statusPage: page("https://status.cohere.com", .statuspage),
                chat: nil),
         Preset(name: "nvidia", baseURL: "https://integrate.api.nvidia.com/v1", auth: .bearer, modelsPath: "/models",
-               keyVariables: ["NVIDIA_API_KEY"], statusPage: nil),
+               keyVariables: ["NVIDIA_API_KEY"], statusPage: page("https://status.ngc.nvidia.com", .statuspage)),
         Preset(name: "huggingface", baseURL: "https://router.huggingface.co/v1", auth: .bearer, modelsPath: "/models",
                keyVariables: ["HF_TOKEN"], statusPage: page("https://status.huggingface.co", .betterstack)),
         Preset(name: "openai_compatible", baseURL: nil, auth: .bearer, modelsPath: "/models",
