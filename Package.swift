@@ -2,7 +2,8 @@
 import PackageDescription
 
 // No outside packages: everything here ships with the Swift toolchain or is a
-// system C library present on every machine that runs it (zlib, libcrypt, libcurl).
+// system C library present on every machine that runs it (zlib, libcrypt, libcurl,
+// and libssl, which libcurl itself loads).
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .unsafeFlags(["-warnings-as-errors"], .when(configuration: .debug)),
@@ -27,9 +28,15 @@ let package = Package(
             name: "CCurl",
             linkerSettings: [.linkedLibrary(":libcurl.so.4")]
         ),
+        // libssl 3 for TLS on the listener (--web.config.file's tls_server_config),
+        // the same way: a header of our own, the sonames libcurl already loads.
+        .target(
+            name: "CTLS",
+            linkerSettings: [.linkedLibrary(":libssl.so.3"), .linkedLibrary(":libcrypto.so.3")]
+        ),
         .target(
             name: "ProviderExporter",
-            dependencies: ["CSystem", "CCurl"],
+            dependencies: ["CSystem", "CCurl", "CTLS"],
             swiftSettings: strict
         ),
         // The release binary carries the Swift runtime (-static-stdlib): it runs

@@ -38,10 +38,10 @@ import Testing
         #expect(try Self.load("basic_auth_users:\n  alice: '\(Self.hash2y)'\n").users == ["alice": Self.hash2y])
         #expect(Self.errors("basic_auth_users:\n  alice: plain-text-password\n")
             == ["web.yml:2:10: basic_auth_users.alice: not a bcrypt hash ($2a$, $2b$ or $2y$, 60 characters); make one with `htpasswd -nBC 10 alice`"])
-        #expect(Self.errors("tls_server_config: {cert_file: a}\n")
-            == ["web.yml:1:1: tls_server_config: not supported by provider_exporter; terminate TLS in front of it"])
-        #expect(Self.errors("basic_auth_user: {}\n") == ["web.yml:1:1: file: unknown key 'basic_auth_user' (only basic_auth_users is supported)"])
-        #expect(Self.errors("basic_auth_users: {}\n") == ["web.yml:1:1: basic_auth_users: no users: every protected route would refuse everyone"])
+        #expect(Self.errors("http_server_config: {http2: false}\n")
+            == ["web.yml:1:1: http_server_config: not supported by provider_exporter (HTTP/2, extra response headers and rate limits are not served)"])
+        #expect(Self.errors("basic_auth_user: {}\n") == ["web.yml:1:1: file: unknown key 'basic_auth_user' (known: basic_auth_users, tls_server_config)"])
+        #expect(Self.errors("basic_auth_users: {}\n") == ["web.yml:1:19: basic_auth_users: no users: every protected route would refuse everyone"])
     }
 
     @Test func base64() {

@@ -77,14 +77,18 @@ public final class Exporter: Sendable {
         ]
         // --web.config.file protects everything but the liveness and readiness
         // probes, which orchestrators call without credentials.
-        let auth = try options.webConfigFile.map { path throws(ConfigErrors) in BasicAuth(try WebConfig.load(file: path)) }
+        let web = try options.webConfigFile.map { path throws(ConfigErrors) in (path, try WebConfig.load(file: path)) }
+        let auth = web.flatMap { $0.1.users.isEmpty ? nil : BasicAuth($0.1) }
         self.auth = auth
+        let tls = try web.flatMap { path, config throws(ConfigErrors) in
+            try config.tls.map { c throws(ConfigErrors) in try TLSServer(c, configPath: path, logger: logger, now: clock.monotonic()) }
+        }
         let router = Router(routes.map { route in
             guard let auth, !Exporter.openPaths.contains(route.path) else { return route }
             return auth.protect(route)
         })
         self.server = try HTTPServer(address: options.listenAddress, router: router, limits: limits,
-                                     loopCount: serverLoops, clock: clock, logger: logger)
+                                     loopCount: serverLoops, clock: clock, tls: tls, logger: logger)
     }
 
     /// Starts probing and serving. `/-/ready` answers 200 once every check is scheduled.
@@ -104,7 +108,7 @@ public final class Exporter: Sendable {
         server.start()
         readiness.markReady()
         logger.info("listening", ["address": options.listenAddress, "port": server.boundPort,
-                                  "max_connections": server.limits.maxConnections])
+                                  "max_connections": server.limits.maxConnections, "tls": server.servesTLS])
     }
 
     /// Stops within `timeout` seconds; returns whether in-flight responses finished.

@@ -30,6 +30,8 @@ final class Connection {
     var idle = false
     /// The epoll interest currently registered.
     var interest: UInt32 = 0
+    /// The TLS session when the listener serves TLS; nil for plain HTTP.
+    var tls: TLSSession?
 
     init(fd: Int32, id: UInt64, now: Double) {
         self.fd = fd

@@ -31,6 +31,8 @@ final class EventLoop: @unchecked Sendable {
     let router: Router
     let limits: ServerLimits
     let registry: ConnectionRegistry
+    /// TLS on every connection when set (`tls_server_config`).
+    let tls: TLSServer?
     let logger: Logger
     let mailbox = Mutex(Mailbox())
     let nextID: Atomic<UInt64>
@@ -43,7 +45,7 @@ final class EventLoop: @unchecked Sendable {
 
     // Loop-confined.
     private var connections: [Int32: Connection] = [:]
-    private var scratch = [UInt8](repeating: 0, count: 65536)
+    var scratch = [UInt8](repeating: 0, count: 65536)
     private var events = [cs_event](repeating: cs_event(), count: 256)
     private var lastSweep = 0.0
     private var stopping = false
@@ -56,9 +58,10 @@ final class EventLoop: @unchecked Sendable {
     private static let listenerTagBase = UInt64.max - 64
 
     init(index: Int, listeners: [Int32], router: Router, limits: ServerLimits,
-         registry: ConnectionRegistry, logger: Logger, clock: any TimeSource,
+         registry: ConnectionRegistry, tls: TLSServer? = nil, logger: Logger, clock: any TimeSource,
          onExit: @escaping @Sendable () -> Void) throws(Socket.SetupError) {
         self.index = index
+        self.tls = tls
         self.clock = clock
         self.listeners = listeners
         self.router = router
@@ -180,6 +183,15 @@ final class EventLoop: @unchecked Sendable {
             }
             Socket.setNoDelay(fd)
             let conn = Connection(fd: fd, id: nextID.wrappingAdd(1, ordering: .relaxed).newValue, now: now)
+            if let tls {
+                // The handshake is read like a request head: same deadline, same bounds.
+                guard let session = TLSSession(context: tls.context(now: now), fd: fd) else {
+                    registry.remove(fd)
+                    close(fd)
+                    continue
+                }
+                conn.tls = session
+            }
             connections[fd] = conn
             setInterest(conn, UInt32(CS_EPOLLIN) | UInt32(CS_EPOLLRDHUP), add: true)
         }
@@ -195,6 +207,11 @@ final class EventLoop: @unchecked Sendable {
             flushAndContinue(conn, now: now)
             return
         }
+        if events & UInt32(CS_EPOLLOUT) != 0, conn.state == .reading, conn.tls?.wantsWrite == true {
+            // A handshake flight the socket did not take at once.
+            readTLS(conn, now: now)
+            return
+        }
         if events & (UInt32(CS_EPOLLIN) | UInt32(CS_EPOLLRDHUP) | UInt32(CS_EPOLLHUP)) != 0, conn.state == .reading {
             readAvailable(conn, now: now)
         } else if events & UInt32(CS_EPOLLHUP) != 0 {
@@ -203,25 +220,34 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func readAvailable(_ conn: Connection, now: Double) {
+        if conn.tls != nil {
+            readTLS(conn, now: now)
+            return
+        }
         let n = scratch.withUnsafeMutableBytes { read(conn.fd, $0.baseAddress, $0.count) }
         if n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR) {
             closeConnection(conn)
             return
         }
         guard n > 0 else { return }
+        conn.input.append(contentsOf: scratch[0..<n])
+        received(conn, now: now)
+    }
+
+    /// New request bytes are in `conn.input`: parse and answer them.
+    func received(_ conn: Connection, now: Double) {
         if conn.idle {
             // The first byte of a new request: the head deadline starts now.
             conn.idle = false
             conn.since = now
             registry.update(conn.fd, phase: .reading, now: now)
         }
-        conn.input.append(contentsOf: scratch[0..<n])
         processInput(conn, now: now)
     }
 
     /// Parses and answers buffered requests in order until one needs more bytes,
     /// waits for a handler, or leaves output that the socket did not take.
-    private func processInput(_ conn: Connection, now: Double) {
+    func processInput(_ conn: Connection, now: Double) {
         while conn.state == .reading && !conn.closeAfterWrite {
             if conn.unconsumed.isEmpty { break }
             switch RequestParser.parse(conn.unconsumed, maxHeadBytes: limits.maxHeadBytes) {
@@ -281,7 +307,7 @@ final class EventLoop: @unchecked Sendable {
     }
 
     /// Queues a response; the connection is `.writing` until it is flushed.
-    private func respond(_ conn: Connection, _ response: HTTPResponse, head: Bool, keepAlive: Bool, now: Double) {
+    func respond(_ conn: Connection, _ response: HTTPResponse, head: Bool, keepAlive: Bool, now: Double) {
         let keep = keepAlive && !response.close && !stopping
         conn.output.append(response.serializedHead(keepAlive: keep))
         if !head && !response.body.isEmpty { conn.output.append(response.body) }
@@ -298,7 +324,7 @@ final class EventLoop: @unchecked Sendable {
 
     /// Writes queued output. When all of it is out, the connection closes (if it
     /// must) or returns to reading; otherwise it waits for `EPOLLOUT`.
-    private func flush(_ conn: Connection, now: Double) {
+    func flush(_ conn: Connection, now: Double) {
         guard conn.state == .writing else { return }
         while !conn.output.isEmpty {
             let written = writeChunks(conn)
@@ -339,6 +365,9 @@ final class EventLoop: @unchecked Sendable {
     /// returns bytes written or -1.
     private func writeChunks(_ conn: Connection) -> Int {
         let offset = conn.outputOffset
+        if let session = conn.tls {
+            return conn.output[0].withUnsafeBytes { session.write(UnsafeRawBufferPointer(rebasing: $0[offset...])) }
+        }
         return conn.output[0].withUnsafeBytes { first in
             var vectors = [iovec(iov_base: UnsafeMutableRawPointer(mutating: first.baseAddress! + offset),
                                  iov_len: first.count - offset), iovec()]
@@ -350,7 +379,7 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
-    private func setInterest(_ conn: Connection, _ interest: UInt32, add: Bool = false) {
+    func setInterest(_ conn: Connection, _ interest: UInt32, add: Bool = false) {
         guard add || conn.interest != interest else { return }
         conn.interest = interest
         if add {
@@ -360,13 +389,15 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
-    private func closeConnection(_ conn: Connection) {
+    func closeConnection(_ conn: Connection) {
         // Only this connection: its number may already belong to a newer one.
         guard connections[conn.fd] === conn else { return }
         connections.removeValue(forKey: conn.fd)
         conn.state = .closing
         cs_epoll_del(epfd, conn.fd)
         registry.remove(conn.fd)
+        // TLS ends (close_notify, then freed) while the descriptor is still this connection's.
+        conn.tls = nil
         close(conn.fd)
     }
 

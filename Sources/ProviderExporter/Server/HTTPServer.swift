@@ -11,6 +11,8 @@ public final class HTTPServer: Sendable {
     /// The port actually bound; differs from `address.port` when that was 0.
     public let boundPort: UInt16
     public let limits: ServerLimits
+    /// Whether every connection is TLS (`tls_server_config`).
+    public let servesTLS: Bool
     private let listener: Int32
     private let loops: [EventLoop]
     private let registry: ConnectionRegistry
@@ -20,11 +22,12 @@ public final class HTTPServer: Sendable {
     /// Binds the listening socket; `start()` begins serving.
     public init(address: ListenAddress, router: Router, limits: ServerLimits = ServerLimits(),
                 loopCount: Int = min(4, Posix.processorCount()), clock: any TimeSource = SystemClock(),
-                logger: Logger) throws {
+                tls: TLSServer? = nil, logger: Logger) throws {
         let (fd, port) = try Socket.listen(on: address)
         self.address = address
         self.boundPort = port
         self.limits = limits
+        self.servesTLS = tls != nil
         self.listener = fd
         self.registry = ConnectionRegistry(limit: limits.maxConnections)
         var loops: [EventLoop] = []
@@ -32,7 +35,7 @@ public final class HTTPServer: Sendable {
         do {
             for i in 0..<max(1, loopCount) {
                 loops.append(try EventLoop(index: i, listeners: [fd], router: router, limits: limits,
-                                           registry: registry, logger: logger, clock: clock,
+                                           registry: registry, tls: tls, logger: logger, clock: clock,
                                            onExit: { exited.signal() }))
             }
         } catch {
