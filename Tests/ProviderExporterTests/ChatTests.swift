@@ -52,8 +52,8 @@ import Testing
     func requests(preset: String, stream: Bool, path: String, body: String) async throws {
         let fake = try FakeProvider()
         defer { fake.stop() }
-        _ = await Self.run(try Self.provider(preset, fake: fake, stream: stream))
-        let seen = try #require(fake.requests.first)
+        let outcome = await Self.run(try Self.provider(preset, fake: fake, stream: stream))
+        let seen = try #require(fake.requests.first, "no request reached the fake; the probe: \(String(describing: outcome))")
         #expect(seen.method == "POST" && seen.path == path)
         #expect(String(decoding: seen.body, as: UTF8.self) == body)
         #expect(seen.headers["content-type"] == "application/json")

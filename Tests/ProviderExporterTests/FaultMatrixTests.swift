@@ -116,7 +116,7 @@ import Testing
     @Test func everyFaultHasItsResultStateAndLogAndNoSecretLeaks() async throws {
         try await offPool {
             let key = Self.fakeKey(), fileKey = Self.fakeKey(), org = Self.fakeKey()
-            let fake = try FakeProvider(), other = try FakeProvider(), tls = try TLSServer()
+            let fake = try FakeProvider(), other = try FakeProvider(), tls = try HTTPSFakeProvider()
             defer { fake.stop(); other.stop(); tls.stop() }
             let faults = try Self.faults(fake: fake, key: key, tlsPort: tls.port, closedPort: try Self.closedPort())
             let keyFile = try TestBinary.writeTemp("matrix.key", fileKey + "\n")

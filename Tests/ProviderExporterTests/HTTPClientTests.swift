@@ -203,7 +203,7 @@ let loopbackOnly: Bool = {
 @Suite(.serialized) struct TLSTests {
     @Test func verificationCustomCAServerNameInsecureAndExpiry() async throws {
         // Key generation and process start block: keep them off the task pool.
-        let server = try await offPool { try TLSServer() }
+        let server = try await offPool { try HTTPSFakeProvider() }
         defer { server.stop() }
         let url = "https://127.0.0.1:\(server.port)/v1/models"
         let client = testClient

@@ -189,14 +189,16 @@ public struct WebConfig: Sendable, Equatable {
             }
             if let suites = list("cipher_suites") {
                 var names: [String] = []
+                var unknown = false
                 for (suite, node) in suites {
                     guard let mapped = TLSServerConfig.cipherNames[suite] else {
                         error(node, "tls_server_config.cipher_suites", "unknown or insecure cipher suite '\(suite)' (Go's crypto/tls names)")
+                        unknown = true
                         continue
                     }
                     if let mapped { names.append(mapped) }
                 }
-                if names.isEmpty && !suites.isEmpty && config.minVersion < .TLS13 {
+                if names.isEmpty && !suites.isEmpty && !unknown && config.minVersion < .TLS13 {
                     error(fields["cipher_suites"]!, "tls_server_config.cipher_suites",
                           "lists no TLS 1.2 suite (TLS 1.3 suites are not configurable): TLS 1.2 clients would have none")
                 }

@@ -3,7 +3,7 @@ import Foundation
 /// An HTTPS server on 127.0.0.1 for TLS tests: a fresh self-signed certificate
 /// for `fake-provider.test` (made by the openssl CLI, valid 30 days), served by
 /// Python's ssl module. Answers every GET with a small model list.
-final class TLSServer: @unchecked Sendable {
+final class HTTPSFakeProvider: @unchecked Sendable {
     let process: Process
     let port: UInt16
     let certificatePath: String
