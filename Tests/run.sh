@@ -7,9 +7,11 @@
 # - Debian packages, only those missing: prometheus (server and promtool),
 #   prometheus-alertmanager, curl, gzip, wrk (the abuse suite's load),
 #   systemd (systemd-analyze for README's unit), chromium (the landing page),
-#   gcc, python3 and python3-venv, and libcurl4-openssl-dev (only to check our
-#   own curl header against the real one; apt may upgrade libcurl4 and curl to
-#   its version, and the list printed first says so).
+#   gcc, python3 and python3-venv, openssl (test certificates), and
+#   libcurl4-openssl-dev and libssl-dev
+#   (only to check our own curl and OpenSSL headers against the real ones; apt
+#   may upgrade libcurl4, curl and libssl3 to their version, and the list
+#   printed first says so).
 # - Python packages (prometheus_client, PyYAML) into a virtual environment of
 #   its own, .build/test-venv, from PyPI: never into the system Python (Debian's
 #   refuses, PEP 668, and its packages are left as they were).
@@ -32,10 +34,13 @@ need systemd-analyze systemd
 need chromium chromium
 need cc gcc
 need python3 python3
+need openssl openssl
 python3 -c 'import venv, ensurepip' 2>/dev/null || apt_needed+=(python3-venv)
 # Only to check Sources/CCurl's own header against the real one; the build needs no curl headers.
 [ -f /usr/include/x86_64-linux-gnu/curl/curl.h ] || [ -f /usr/include/aarch64-linux-gnu/curl/curl.h ] \
   || [ -f /usr/include/curl/curl.h ] || apt_needed+=(libcurl4-openssl-dev)
+# Only to check Sources/CTLS's own header against OpenSSL's; the build needs no OpenSSL headers.
+[ -f /usr/include/openssl/ssl.h ] || apt_needed+=(libssl-dev)
 if [ ${#apt_needed[@]} -gt 0 ]; then
   echo "== installing Debian packages: ${apt_needed[*]}"
   as_root apt-get update -qq
@@ -74,6 +79,8 @@ suite() {
   FUZZ_OPT=-Onone bash Tests/fuzz/run.sh all 3
   echo "== Sources/CCurl/include/ccurl.h against the real curl.h"
   bash Tests/e2e/check_curl_header.sh
+  echo "== Sources/CTLS/include/ctls.h against the real OpenSSL headers"
+  bash Tests/e2e/check_tls_header.sh
   echo "== alerts.yml: promtool check and rule unit tests"
   bash Tests/e2e/check_rules.sh
   echo "== grafana/ dashboard: structure, PromQL, metric names"
@@ -107,6 +114,8 @@ suite() {
   bash Tests/e2e/landing_page.sh "$bin"
   echo "== README config examples through --config.check"
   bash Tests/e2e/readme_examples.sh "$bin"
+  echo "== TLS: a real Prometheus scrapes over https with a client certificate and basic auth; rotation without a restart"
+  bash Tests/e2e/tls_prometheus.sh "$bin"
   echo "== end-to-end: live /metrics against promtool and prometheus_client"
   bash Tests/e2e/validate_metrics.sh "$bin"
   echo "== the server under abuse: slowloris, huge heads, random bytes, 10,000 requests/s (release build)"

@@ -17,7 +17,7 @@ toolchain=$(dirname "$(dirname "$(dirname "$(readlink -f "$(command -v swift)")"
 cp "$BIN/provider_exporter" "$work/provider_exporter"
 
 # What README's "Install" section says the binary needs, by soname.
-allowed='^(libc\.so\.6|libm\.so\.6|ld-linux-x86-64\.so\.2|ld-linux-aarch64\.so\.1|libstdc\+\+\.so\.6|libgcc_s\.so\.1|libz\.so\.1|libcrypt\.so\.1|libcurl\.so\.4)$'
+allowed='^(libc\.so\.6|libm\.so\.6|ld-linux-x86-64\.so\.2|ld-linux-aarch64\.so\.1|libstdc\+\+\.so\.6|libgcc_s\.so\.1|libz\.so\.1|libcrypt\.so\.1|libcurl\.so\.4|libssl\.so\.3|libcrypto\.so\.3)$'
 needed_only_system() {
   local libs bad
   libs=$(readelf -d "$work/provider_exporter" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
@@ -25,7 +25,7 @@ needed_only_system() {
   bad=$(printf '%s\n' $libs | grep -Ev "$allowed" || true)
   [ -z "$bad" ] || { echo "unexpected libraries: $bad"; return 1; }
 }
-check "the binary needs only libc, libstdc++, libgcc_s, zlib, libcrypt and libcurl" needed_only_system
+check "the binary needs only libc, libstdc++, libgcc_s, zlib, libcrypt, libcurl and libssl (which libcurl loads too)" needed_only_system
 no_toolchain_runpath() {
   ! readelf -d "$work/provider_exporter" | grep -E 'R(UN)?PATH' | grep -q "$toolchain"
 }
