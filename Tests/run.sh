@@ -118,7 +118,7 @@ suite() {
   bash Tests/e2e/tls_prometheus.sh "$bin"
   echo "== end-to-end: live /metrics against promtool and prometheus_client"
   bash Tests/e2e/validate_metrics.sh "$bin"
-  echo "== the server under abuse: slowloris, huge heads, random bytes, 10,000 requests/s (release build)"
+  echo "== the server under abuse: slowloris, huge heads, random bytes, 10,000 requests/s; over TLS: stalled handshakes, handshake floods, garbage hellos, no client certificate (release build)"
   python3 Tests/e2e/abuse.py "$release_bin"
 }
 

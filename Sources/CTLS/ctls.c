@@ -214,8 +214,8 @@ int pe_tls_peer_names(void *ssl, char *buffer, int length) {
     return count;
 }
 
-void pe_tls_free(void *ssl) {
-    if (SSL_is_init_finished(ssl)) SSL_shutdown(ssl);
+void pe_tls_free(void *ssl, int notify) {
+    if (notify && SSL_is_init_finished(ssl)) SSL_shutdown(ssl);
     ERR_clear_error();
     SSL_free(ssl);
 }

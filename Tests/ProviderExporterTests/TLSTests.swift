@@ -130,13 +130,13 @@ import Testing
 
     static let plain = "  cert_file: server.pem\n  key_file: server.key\n"
 
-    static func get(_ port: UInt16, _ path: String = "/") async throws -> ClientResponse {
+    static func get(_ port: UInt16, _ path: String = "/", client: HTTPClient = testClient) async throws -> ClientResponse {
         var request = ClientRequest(url: "https://127.0.0.1:\(port)\(path)", timeout: 20)
         var tls = TLSConfig()
         tls.caFile = try TestCertificates.files.path("test-ca.pem")
         request.tls = tls
         request.maxBodyBytes = 8 << 20
-        return await testClient.send(request)
+        return await client.send(request)
     }
 
     /// A handshake, a keep-alive connection that asks twice, gzip, a body of
@@ -158,6 +158,37 @@ import Testing
             let answer = try client.get("/")
             #expect(answer.status == 400 && answer.text.contains("HTTPS"))
         }
+    }
+
+    /// Many short connections at once on two loops: a session must end while
+    /// its descriptor is still its own. (A session freed after its descriptor
+    /// closed once wrote close_notify into the next connection given the
+    /// number: handshakes failed with "unexpected message" or "bad record mac".)
+    @Test func concurrentShortConnectionsNeverCrossTalk() async throws {
+        let path = try TestCertificates.files.path("web-\(UUID().uuidString).yml")
+        try Data("tls_server_config:\n\(Self.plain)".utf8).write(to: URL(fileURLWithPath: path))
+        let tls = try TLSServer(try WebConfig.load(file: path).tls!, configPath: path, logger: quietLogger, now: 0)
+        let server = try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0), router: Router([Route("/") { _ in .now(.text(200, "ok")) }]),
+                                    loopCount: 2, tls: tls, logger: quietLogger)
+        server.start()
+        defer { server.stop(timeout: 2) }
+        // Clients on several transfer threads, so connections open and close at the same moments.
+        let clients = (0..<4).map { _ in HTTPClient() }
+        defer { for client in clients { client.shutdown() } }
+        let failures = try await withThrowingTaskGroup(of: [String].self) { group in
+            for k in 0..<16 {
+                group.addTask {
+                    var failed: [String] = []
+                    for _ in 0..<100 {
+                        let response = try await Self.get(server.boundPort, client: clients[k % clients.count])
+                        if response.status != 200 { failed.append(response.error.map { "\($0)" } ?? "HTTP \(response.status)") }
+                    }
+                    return failed
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(failures.isEmpty, "\(failures.count) of 1,600 failed, e.g. \(failures.prefix(3))")
     }
 
     /// exporter-toolkit's client_auth_type values, with no certificate, the

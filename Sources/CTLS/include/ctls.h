@@ -84,7 +84,8 @@ const char *pe_tls_protocol(void *ssl);
 /* The client certificate's subject alternative names (DNS, e-mail, URI, IP),
  * one per line, into buffer; the count, or -1 when the client sent none. */
 int pe_tls_peer_names(void *ssl, char *buffer, int length);
-/* Sends close_notify if it can without blocking, then frees the connection. */
-void pe_tls_free(void *ssl);
+/* Frees the connection; with notify, first sends close_notify if it can
+ * without blocking (only while the socket is still this connection's). */
+void pe_tls_free(void *ssl, int notify);
 
 #endif

@@ -62,6 +62,7 @@ extension EventLoop {
         guard n == 1 else { return false }
         session.sniffed = true
         if first == 0x16 { return true }
+        session.end()
         conn.tls = nil
         if first >= UInt8(ascii: "A") && first <= UInt8(ascii: "Z") {
             logger.debug("plain HTTP on the TLS listener", ["loop": index])

@@ -396,7 +396,10 @@ final class EventLoop: @unchecked Sendable {
         conn.state = .closing
         cs_epoll_del(epfd, conn.fd)
         registry.remove(conn.fd)
-        // TLS ends (close_notify, then freed) while the descriptor is still this connection's.
+        // TLS ends (close_notify, then freed) while the descriptor is still
+        // this connection's: a session released later, by whoever held it last,
+        // would write into whatever connection gets the number next.
+        conn.tls?.end()
         conn.tls = nil
         close(conn.fd)
     }

@@ -161,9 +161,12 @@ private extension String {
     func appendingPath(_ name: String) -> String { isEmpty ? name : self + "/" + name }
 }
 
-/// One connection's TLS state, confined to its event loop's thread.
+/// One connection's TLS state, confined to its event loop's thread. It is
+/// ended by `end()` while its descriptor is still open: a session that
+/// outlived its descriptor must never write (the number may already be
+/// another connection's), so `deinit` only frees.
 final class TLSSession {
-    private let ssl: UnsafeMutableRawPointer
+    private var ssl: UnsafeMutableRawPointer?
     /// The last read or write asked for the socket to become writable (a
     /// handshake flight the socket did not take at once).
     var wantsWrite = false
@@ -177,13 +180,22 @@ final class TLSSession {
         self.ssl = ssl
     }
 
-    deinit { pe_tls_free(ssl) }
+    deinit { if let ssl { pe_tls_free(ssl, 0) } }
+
+    /// Sends close_notify (when the handshake was done) and frees the
+    /// session; later calls do nothing. Call before closing the descriptor.
+    func end() {
+        guard let ssl else { return }
+        pe_tls_free(ssl, 1)
+        self.ssl = nil
+    }
 
     enum Read { case data(Int), wait, closed(String?) }
 
     /// Decrypted bytes into `buffer`, a wait for the socket, or the end (with
     /// why, when it was an error).
     func read(into buffer: UnsafeMutableRawBufferPointer) -> Read {
+        guard let ssl else { return .closed(nil) }
         var error: Int32 = 0
         let n = pe_tls_read(ssl, buffer.baseAddress, Int32(min(buffer.count, Int(Int32.max))), &error)
         if n > 0 { return .data(Int(n)) }
@@ -205,6 +217,10 @@ final class TLSSession {
     /// Like `write(2)`: bytes written, or -1 with `errno` EAGAIN (try again when
     /// writable) or EPIPE (the connection is unusable).
     func write(_ bytes: UnsafeRawBufferPointer) -> Int {
+        guard let ssl else {
+            errno = EPIPE
+            return -1
+        }
         var error: Int32 = 0
         let n = pe_tls_write(ssl, bytes.baseAddress, Int32(min(bytes.count, 1 << 20)), &error)
         if n > 0 { return Int(n) }
@@ -218,11 +234,12 @@ final class TLSSession {
     }
 
     /// Decrypted bytes OpenSSL holds that no socket event will announce.
-    var pending: Int { Int(pe_tls_pending(ssl)) }
-    var handshakeDone: Bool { pe_tls_handshake_done(ssl) == 1 }
+    var pending: Int { ssl.map { Int(pe_tls_pending($0)) } ?? 0 }
+    var handshakeDone: Bool { ssl.map { pe_tls_handshake_done($0) == 1 } ?? false }
 
     /// The client certificate's subject alternative names; nil without a certificate.
     func peerNames() -> [String]? {
+        guard let ssl else { return nil }
         var buffer = [CChar](repeating: 0, count: 8192)
         let count = pe_tls_peer_names(ssl, &buffer, Int32(buffer.count))
         guard count >= 0 else { return nil }
