@@ -5,7 +5,7 @@
 import Glibc
 
 enum FuzzTarget: String, CaseIterable {
-    case http_request, yaml_config, ratelimit_headers, statuspage, betterstack, google_cloud, datadog, rss, flashduty, provider_response
+    case http_request, yaml_config, web_config, ratelimit_headers, statuspage, betterstack, google_cloud, datadog, rss, flashduty, provider_response
 }
 
 /// `models` checks of one preset per pagination style, to read fuzzed model lists.
@@ -41,6 +41,10 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         let text = String(decoding: bytes, as: UTF8.self)
         let env = ConfigEnvironment(variable: { _ in "fuzz-fake-key" }, readFile: { _ in Array("fuzz-fake-key\n".utf8) })
         _ = try? ConfigLoader.parse(text, fileName: "fuzz.yml", environment: env)
+    case .web_config:
+        // --web.config.file, TLS settings included; any file it names reads as the fuzzer's bytes too
+        // (so certificate and key parsing by OpenSSL gets hostile PEM).
+        _ = try? WebConfig.load(file: "web.yml", readFile: { _ in bytes })
     case .ratelimit_headers:
         // Lines of `name: value`, as a response's headers arrive.
         let text = String(decoding: bytes, as: UTF8.self)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes one parser with libFuzzer (loopback-free: parsers only, no network).
 #
-#   bash Tests/fuzz/run.sh TARGET SECONDS      # TARGET: http_request yaml_config ratelimit_headers
+#   bash Tests/fuzz/run.sh TARGET SECONDS      # TARGET: http_request yaml_config web_config ratelimit_headers
 #                                              # statuspage betterstack google_cloud datadog rss flashduty
 #                                              # provider_response
 #   bash Tests/fuzz/run.sh all SECONDS         # each target for SECONDS
@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ $# -eq 2 ] || { echo "usage: $0 TARGET|all SECONDS" >&2; exit 2; }
 target=$1 seconds=$2
-all_targets="http_request yaml_config ratelimit_headers statuspage betterstack google_cloud datadog rss flashduty provider_response"
+all_targets="http_request yaml_config web_config ratelimit_headers statuspage betterstack google_cloud datadog rss flashduty provider_response"
 out=.build-fuzz
 mkdir -p "$out/crashes"
 # FUZZ_OPT=-Onone builds in half the time (the test command's smoke run); long
@@ -27,15 +27,17 @@ sources=$(find Sources/ProviderExporter -name '*.swift' | sort)
 if [ ! -x "$bin" ] || [ -n "$(find Sources Tests/fuzz/FuzzTargets.swift -newer "$bin" -print -quit)" ]; then
   echo "building $bin" >&2
   clang=$(dirname "$(command -v swiftc)")/clang
-  for c in CSystem CCurl; do
+  for c in CSystem CCurl CTLS; do
     printf 'module %s {\n  header "%s"\n  export *\n}\n' "$c" "$PWD/Sources/$c/include/$(echo "$c" | tr 'A-Z' 'a-z').h" > "$out/$c.modulemap"
     "$clang" -c -O1 -g -fsanitize=fuzzer-no-link,address -I "Sources/$c/include" "Sources/$c/$(echo "$c" | tr 'A-Z' 'a-z').c" -o "$out/$c.o"
   done
   # shellcheck disable=SC2086
   swiftc "$opt" -g -sanitize=fuzzer,address -parse-as-library -module-name ProviderExporter \
     -Xcc -fmodule-map-file="$out/CSystem.modulemap" -Xcc -fmodule-map-file="$out/CCurl.modulemap" \
-    $sources Tests/fuzz/FuzzTargets.swift "$out/CSystem.o" "$out/CCurl.o" \
-    -lz -Xlinker -l:libcurl.so.4 -Xlinker -l:libcrypt.so.1 -o "$bin" > "$out/build.log" 2>&1 \
+    -Xcc -fmodule-map-file="$out/CTLS.modulemap" \
+    $sources Tests/fuzz/FuzzTargets.swift "$out/CSystem.o" "$out/CCurl.o" "$out/CTLS.o" \
+    -lz -Xlinker -l:libcurl.so.4 -Xlinker -l:libcrypt.so.1 -Xlinker -l:libssl.so.3 -Xlinker -l:libcrypto.so.3 \
+    -o "$bin" > "$out/build.log" 2>&1 \
     || { grep -v 'Cannot export local symbol' "$out/build.log" | tail -30 >&2; exit 1; }
 fi
 
