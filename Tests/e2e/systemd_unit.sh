@@ -27,7 +27,7 @@ text = open(sys.argv[1]).read()
 section = text[text.index("## Running as a systemd service"):]
 section = section[:section.index("\n## ", 1)]
 blocks = re.findall(r"```(\w+)\n(.*?)```", section, re.S)
-unit = [b for k, b in blocks if k == "ini" and b.startswith("# /etc/systemd/system/provider_exporter.service")]
+unit = [b for k, b in blocks if k == "ini" and b.startswith("# /etc/systemd/system/provider_exporter.service\n")]
 config = [b for k, b in blocks if k == "yaml" and b.startswith("# /etc/provider_exporter/providers.yml")]
 steps = [b for k, b in blocks if k == "sh" and b.startswith("# Install")]
 if len(unit) != 1 or len(config) != 1 or len(steps) != 1:
