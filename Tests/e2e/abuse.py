@@ -42,8 +42,11 @@ MAX_CONNECTIONS = 1024
 CONNECTION_BOUND = MAX_CONNECTIONS * (16 + 64) * 1024
 LEGIT_LIMIT = 0.100
 # Over TLS each legit scrape is a full handshake (client certificate
-# included) on a machine whose two cores also run the attack.
-TLS_LEGIT_LIMIT = 0.200
+# included) on a machine whose two cores also run the attack; the stalled
+# phase opens about 700 ClientHellos in its first second, each a key exchange
+# and a signature for the server, and a legit handshake queues behind them
+# (measured worst 80-103 ms).
+TLS_LEGIT_LIMIT = 0.300
 # Over TLS a connection also holds OpenSSL's state (the handshake, its read
 # and write buffers while in use): bounded at 64 KiB more (measured peak per
 # connection: README, "Security and failure behaviour").
