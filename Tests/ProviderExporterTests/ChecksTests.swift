@@ -34,7 +34,8 @@ import Testing
         fake.set("/v1/models?pageSize=1000", .json(200, #"{"models":[{"name":"models/x"}],"nextPageToken":"t1"}"#))
         fake.set("/v1/models?pageSize=1000&pageToken=t1", .json(200, #"{"models":[{"name":"models/wanted"}]}"#))
         let p = try Self.provider(fake, pagination: .pageToken(pageSize: 1000))
-        #expect(await Checks.make(p.checks[0], provider: p).run(using: testClient, timeout: 10)?.result == .success)
+        let found = await Checks.make(p.checks[0], provider: p).run(using: testClient, timeout: 10)
+        #expect(found?.result == .success, "\(String(describing: found)); requests: \(fake.requests.map(\.path))")
         // Without the model anywhere: invalid_response naming it.
         fake.set("/v1/models?pageSize=1000&pageToken=t1", .json(200, #"{"models":[]}"#))
         let missing = await Checks.make(p.checks[0], provider: p).run(using: testClient, timeout: 10)

@@ -7,12 +7,17 @@ extension HTTPClient {
     ///
     /// `@unchecked Sendable`: `multi` and `active` are touched only by `run()` on
     /// the transfer thread; other threads use `inbox` (a `Mutex`) and
-    /// `curl_multi_wakeup`, which libcurl documents as callable from any thread.
+    /// `curl_multi_wakeup`, which libcurl documents as callable from any thread,
+    /// always under the inbox lock and never once the handle is freed: a wakeup
+    /// writes to a descriptor the handle owns, and after `curl_multi_cleanup`
+    /// that number may already be another connection's.
     final class Engine: @unchecked Sendable {
         struct Inbox {
             var added: [Transfer] = []
             var cancelled: [Transfer] = []
             var stopping = false
+            /// The transfer thread freed the multi handle: no more wakeups.
+            var ended = false
         }
 
         let multi: UnsafeMutableRawPointer
@@ -30,8 +35,14 @@ extension HTTPClient {
         static let globalInit: Int32 = pe_curl_global_init()
 
         func submit(_ transfer: Transfer) {
-            inbox.withLock { $0.added.append(transfer) }
-            pe_curl_multi_wakeup(multi)
+            let ended = inbox.withLock { box -> Bool in
+                guard !box.ended else { return true }
+                box.added.append(transfer)
+                pe_curl_multi_wakeup(multi)
+                return false
+            }
+            // A client already shut down: the transfer ends at once, cancelled.
+            if ended { transfer.finish(code: -1) }
         }
 
         /// A cancel may arrive before its transfer was ever added (the task was
@@ -40,13 +51,15 @@ extension HTTPClient {
             inbox.withLock { box in
                 transfer.cancelRequested = true
                 box.cancelled.append(transfer)
+                if !box.ended { pe_curl_multi_wakeup(multi) }
             }
-            pe_curl_multi_wakeup(multi)
         }
 
         func stop() {
-            inbox.withLock { $0.stopping = true }
-            pe_curl_multi_wakeup(multi)
+            inbox.withLock { box in
+                box.stopping = true
+                if !box.ended { pe_curl_multi_wakeup(multi) }
+            }
         }
 
         func run() {
@@ -78,7 +91,15 @@ extension HTTPClient {
                         t.finish(code: -1)
                     }
                     active.removeAll()
-                    pe_curl_multi_cleanup(multi)
+                    // Freed under the lock, so no wakeup can be writing to its descriptor;
+                    // transfers submitted meanwhile end cancelled.
+                    let late = inbox.withLock { box -> [Transfer] in
+                        box.ended = true
+                        pe_curl_multi_cleanup(multi)
+                        defer { box.added.removeAll() }
+                        return box.added
+                    }
+                    for t in late { t.finish(code: -1) }
                     return
                 }
                 pe_curl_multi_perform(multi, &running)
