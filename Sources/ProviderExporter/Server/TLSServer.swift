@@ -33,16 +33,13 @@ final class TLSContext: @unchecked Sendable {
             let detail = lastError()
             return TLSSetupError(key: key, message: detail.isEmpty ? what : "\(what) (\(detail))")
         }
-        let certKey = if case .file = config.certificate { "cert_file" } else { "cert" }
-        let keyKey = if case .file = config.key { "key_file" } else { "key" }
         let count = sources.certificate.withUnsafeBufferPointer { pe_tls_ctx_use_certificates(raw, $0.baseAddress, Int32($0.count)) }
-        guard count > 0 else { throw fail(certKey, "no usable PEM certificate in \(config.certificate)") }
+        guard count > 0 else { throw fail(config.certificate.key("cert"), "no usable PEM certificate in \(config.certificate)") }
         let keyOK = sources.key.withUnsafeBufferPointer { pe_tls_ctx_use_key(raw, $0.baseAddress, Int32($0.count)) }
-        guard keyOK == 1 else { throw fail(keyKey, "no PEM private key that matches the certificate in \(config.key)") }
-        if let ca = sources.clientCA {
-            let caKey = if case .file = config.clientCA { "client_ca_file" } else { "client_ca" }
+        guard keyOK == 1 else { throw fail(config.key.key("key"), "no PEM private key that matches the certificate in \(config.key)") }
+        if let ca = sources.clientCA, let source = config.clientCA {
             let n = ca.withUnsafeBufferPointer { pe_tls_ctx_use_client_cas(raw, $0.baseAddress, Int32($0.count)) }
-            guard n > 0 else { throw fail(caKey, "no usable PEM certificate in \(config.clientCA!)") }
+            guard n > 0 else { throw fail(source.key("client_ca"), "no usable PEM certificate in \(source)") }
         }
         guard pe_tls_ctx_set_versions(raw, config.minVersion.wire, config.maxVersion.wire) == 1 else {
             throw fail("min_version", "this system's OpenSSL refuses \(config.minVersion.rawValue)..\(config.maxVersion.rawValue)")
@@ -104,24 +101,21 @@ public final class TLSServer: Sendable {
     /// The PEM bytes of each source: inline text, or the file's contents now.
     static func read(_ config: TLSServerConfig, relativeTo configPath: String,
                      readFile: (String) -> [UInt8]?) throws(TLSSetupError) -> TLSContext.Sources {
-        func bytes(_ source: TLSServerConfig.Source, _ key: String) throws(TLSSetupError) -> [UInt8] {
+        func bytes(_ source: TLSServerConfig.Source, _ base: String) throws(TLSSetupError) -> [UInt8] {
             switch source {
             case .inline(let text):
                 return Array(text.revealed.utf8)
             case .file(let name):
                 let path = name.hasPrefix("/") ? name : (configPath.split(separator: "/", omittingEmptySubsequences: false)
                     .dropLast().joined(separator: "/")).appendingPath(name)
-                guard let data = readFile(path) else { throw TLSSetupError(key: key, message: "cannot read '\(path)': \(Posix.errorText())") }
+                guard let data = readFile(path) else { throw TLSSetupError(key: source.key(base), message: "cannot read '\(path)': \(Posix.errorText())") }
                 return data
             }
         }
-        func key(_ source: TLSServerConfig.Source, _ file: String, _ inline: String) -> String {
-            if case .file = source { file } else { inline }
-        }
         return TLSContext.Sources(
-            certificate: try bytes(config.certificate, key(config.certificate, "cert_file", "cert")),
-            key: try bytes(config.key, key(config.key, "key_file", "key")),
-            clientCA: try config.clientCA.map { s throws(TLSSetupError) in try bytes(s, key(s, "client_ca_file", "client_ca")) })
+            certificate: try bytes(config.certificate, "cert"),
+            key: try bytes(config.key, "key"),
+            clientCA: try config.clientCA.map { s throws(TLSSetupError) in try bytes(s, "client_ca") })
     }
 
     /// The context for a connection accepted at `now`, after re-reading the

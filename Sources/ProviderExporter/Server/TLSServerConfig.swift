@@ -14,6 +14,11 @@ public struct TLSServerConfig: Sendable, Equatable {
             case .inline: "<inline>"
             }
         }
+
+        /// The config key this source was written as: `cert` gives `cert_file` or `cert`.
+        func key(_ base: String) -> String {
+            if case .file = self { base + "_file" } else { base }
+        }
     }
 
     /// Go's `tls.ClientAuthType`, by its exporter-toolkit name.

@@ -70,15 +70,7 @@ enum FlashDutyDecoder: StatusPageDecoder {
             incidents.append(incident)
         }
         let components = PageMapping.uniqueLabels(zip(ids, names).map { id, name in (id, name, worst[id] ?? .operational) })
-        let byComponents = PageMapping.indicator(worstOf: components.map(\.status))
-        let byIncidents: StatusIndicator = switch incidents.map(\.impact).max() {
-        case .critical?: .critical
-        case .major?: .major
-        case .minor?: .minor
-        default: .none
-        }
-        let order: [StatusIndicator] = [.none, .maintenance, .minor, .major, .critical]
-        let indicator = order.firstIndex(of: byIncidents)! > order.firstIndex(of: byComponents)! ? byIncidents : byComponents
+        let indicator = PageMapping.indicator(worstOf: components.map(\.status), incidents: incidents.map(\.impact))
         return StatusPageState(indicator: indicator, components: components, incidents: incidents,
                                maintenancesActive: maintenances, unknownValues: unknown)
     }

@@ -43,13 +43,7 @@ public enum GoogleCloudDecoder: StatusPageDecoder {
                                           started: begin.flatMap(Dates.rfc3339), latestUpdateID: updateTime,
                                           components: matching))
         }
-        let top = incidents.map(\.impact).max()
-        let indicator: StatusIndicator = switch top {
-        case .critical?: .critical
-        case .major?: .major
-        case .minor?: .minor
-        default: .none
-        }
+        let indicator = PageMapping.indicator(worstOf: [], incidents: incidents.map(\.impact))
         let components = products.enumerated().map { i, product -> PageComponent in
             let status: ComponentStatus = switch worst[product] {
             case .critical?: .major_outage

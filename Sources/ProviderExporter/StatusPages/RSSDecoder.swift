@@ -68,13 +68,9 @@ enum RSSDecoder: StatusPageDecoder {
             }
         }
         let incidents = order.compactMap { open[$0] }
-        let worst = incidents.map(\.impact).max()
-        let indicator: StatusIndicator = switch worst {
-        case .critical?: .critical
-        case .major?: .major
-        case .minor?, IncidentImpact.none?: .minor
-        case nil: maintenances.isEmpty ? .none : .maintenance
-        }
+        // Open incidents are at least minor (`impact`); with none, a maintenance under way is the level.
+        var indicator = PageMapping.indicator(worstOf: [], incidents: incidents.map(\.impact))
+        if indicator == .none && !maintenances.isEmpty { indicator = .maintenance }
         return StatusPageState(indicator: indicator, components: [], incidents: incidents,
                                maintenancesActive: maintenances.count, unknownValues: unknown)
     }

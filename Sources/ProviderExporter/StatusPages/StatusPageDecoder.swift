@@ -76,13 +76,15 @@ enum PageMapping {
         }
     }
 
-    /// The level of a page that publishes none: its worst component (all
-    /// operational is `none`; maintenance only when nothing is worse).
-    static func indicator(worstOf statuses: [ComponentStatus]) -> StatusIndicator {
-        if statuses.contains(.major_outage) { return .critical }
-        if statuses.contains(.partial_outage) { return .major }
-        if statuses.contains(.degraded_performance) { return .minor }
-        if statuses.contains(.under_maintenance) { return .maintenance }
-        return .none
+    /// The level of a page that publishes none: the worst of its components
+    /// (on the impact scale above) and open incidents; `maintenance` only when
+    /// a component is under maintenance and nothing is worse.
+    static func indicator(worstOf statuses: [ComponentStatus], incidents: [IncidentImpact] = []) -> StatusIndicator {
+        switch (statuses.map(impact(of:)) + incidents).max() {
+        case .critical?: .critical
+        case .major?: .major
+        case .minor?: .minor
+        default: statuses.contains(.under_maintenance) ? .maintenance : .none
+        }
     }
 }
