@@ -314,7 +314,9 @@ import Testing
     @Test func slotsPassedDuringAProbeAreCountedAsSkipped() async throws {
         let fake = try FakeProvider()
         defer { fake.stop() }
-        fake.set("/v1/models", FakeProvider.Script(body: Array(#"{"data":[]}"#.utf8), delay: 0.3))
+        // The answer waits for the test: the probe must still be in flight when the clock moves.
+        let answer = DispatchSemaphore(value: 0)
+        fake.set("/v1/models", FakeProvider.Script(body: Array(#"{"data":[]}"#.utf8), gate: answer))
         let config = try stateConfig("""
         global: {interval: 10s, timeout: 5s}
         providers:
@@ -330,6 +332,7 @@ import Testing
         #expect(await eventually { fake.requests.count == 1 })
         // While the probe waits for its answer, two more slots pass.
         run.clock.advance(to: due + 25)
+        answer.signal()
         #expect(await eventually { run.store.provider(named: "gw")?.checks[0].lastResult == .success })
         #expect(await eventually { run.store.provider(named: "gw")?.checks[0].skipped[.overlap] == 2 })
         #expect(exposition(run.store).contains("provider_exporter_probes_skipped_total{check=\"models\",provider=\"gw\",reason=\"overlap\"} 2\n"))

@@ -19,6 +19,8 @@ final class FakeProvider: @unchecked Sendable {
         var trickle: Double?
         /// Never answer (until stopped).
         var hang = false
+        /// Answer only once the test signals it (or the fake stops).
+        var gate: DispatchSemaphore?
         /// With an ETag: a request whose If-None-Match matches gets a 304.
         var etag: String?
         /// Close with a TCP reset: before the head, or after half the body.
@@ -186,6 +188,7 @@ final class FakeProvider: @unchecked Sendable {
             _ = stopSignal.wait(timeout: .now() + 60)
             return false
         }
+        if let gate = s.gate, gate.wait(timeout: .now() + 60) == .timedOut { return false }
         wait(s.delay)
         if s.resetBeforeHead { reset(c); return false }
         var text = "HTTP/1.1 \(s.status) X\r\n"
