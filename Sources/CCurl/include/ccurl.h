@@ -83,6 +83,21 @@ enum {
 
 enum { PE_CURLMSG_DONE = 1, PE_CURL_GLOBAL_ALL = 3 };
 
+/* The multi handle's socket interface (see pe_curl_loop below). */
+enum {
+    PE_CURLMOPT_SOCKETFUNCTION = 20001,
+    PE_CURLMOPT_SOCKETDATA = 10002,
+    PE_CURLMOPT_TIMERFUNCTION = 20004,
+    PE_CURLMOPT_TIMERDATA = 10005,
+    PE_CURL_POLL_IN = 1,
+    PE_CURL_POLL_OUT = 2,
+    PE_CURL_POLL_REMOVE = 4,
+    PE_CURL_CSELECT_IN = 1,
+    PE_CURL_CSELECT_OUT = 2,
+    PE_CURL_CSELECT_ERR = 4,
+    PE_CURL_SOCKET_TIMEOUT = -1,
+};
+
 /* Layouts the wrappers read (checked against curl.h). */
 struct pe_curl_slist {
     char *data;
@@ -129,5 +144,22 @@ int pe_curl_multi_poll(void *multi, int timeout_ms, int *numfds);
 int pe_curl_multi_wakeup(void *multi);
 /* The next finished transfer: 1 with its handle and result, 0 when none is left. */
 int pe_curl_multi_next_done(void *multi, void **easy, int *result);
+
+/* A multi handle driven through libcurl's socket interface on an epoll
+ * descriptor of its own: only the sockets that are ready, and curl's timer,
+ * are acted on, never a walk over every transfer. An eventfd wakes a wait
+ * from another thread. */
+typedef struct pe_curl_loop pe_curl_loop;
+/* NULL if the multi handle, epoll or eventfd cannot be made. */
+pe_curl_loop *pe_curl_loop_new(void);
+void *pe_curl_loop_multi(pe_curl_loop *loop);
+/* Waits at most `timeout_ms` (less when curl's timer is due sooner), then
+ * lets curl act on every ready socket and on its timer if due. Returns the
+ * number of events, or -1 when epoll failed. */
+int pe_curl_loop_wait(pe_curl_loop *loop, int timeout_ms);
+/* From any thread, until pe_curl_loop_free: the next or current wait returns. */
+void pe_curl_loop_wakeup(pe_curl_loop *loop);
+/* Frees the multi handle (remove its transfers first), the epoll and eventfd. */
+void pe_curl_loop_free(pe_curl_loop *loop);
 
 #endif

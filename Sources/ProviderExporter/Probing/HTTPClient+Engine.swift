@@ -3,42 +3,86 @@ import Glibc
 import Synchronization
 
 extension HTTPClient {
-    /// The multi handle and its thread.
+    /// The probe thread: libcurl's multi handle, the tasks that prefer this
+    /// executor, and their timers, all on one thread that sleeps in
+    /// `epoll_wait` until a socket is ready, a timer is due or work arrives.
+    /// curl acts only on the sockets that are ready (its socket interface,
+    /// `pe_curl_loop` in CCurl), never walking every transfer.
+    ///
+    /// A probe that runs here (the scheduler's and `ProbeRunner`'s tasks ask
+    /// for it with `Task(executorPreference:)`) starts its transfer, is resumed
+    /// when the transfer ends and files its next slot without waking another
+    /// thread: a probe's hand-offs between threads were a quarter of its CPU
+    /// (README, "Performance"). Work from other threads (a `/probe` request, a
+    /// test) goes through the inbox and wakes the thread only if it sleeps.
     ///
     /// `@unchecked Sendable`: `multi` and `active` are touched only by `run()` on
-    /// the transfer thread; other threads use `inbox` (a `Mutex`) and
-    /// `curl_multi_wakeup`, which libcurl documents as callable from any thread,
-    /// always under the inbox lock and never once the handle is freed: a wakeup
-    /// writes to a descriptor the handle owns, and after `curl_multi_cleanup`
-    /// that number may already be another connection's.
-    final class Engine: @unchecked Sendable {
+    /// the probe thread; other threads use `inbox` (a `Mutex`) and the loop's
+    /// wakeup, always under the inbox lock and never once the loop is freed: a
+    /// wakeup writes to a descriptor the loop owns, and after it is freed that
+    /// number may already be another connection's. Continuations are
+    /// never resumed under the lock (a resume enqueues a job, which takes it).
+    final class Engine: TaskExecutor, @unchecked Sendable {
         struct Inbox {
             var added: [Transfer] = []
             var cancelled: [Transfer] = []
+            var jobs: [UnownedJob] = []
+            var timers = MinHeap<Timer>()
+            var sleepers: [UInt64: CheckedContinuation<Void, any Error>] = [:]
+            /// Timers cancelled before they were registered.
+            var cancelledTimers: Set<UInt64> = []
+            var timerCount: UInt64 = 0
             var stopping = false
-            /// The transfer thread freed the multi handle: no more wakeups.
+            /// The thread is in, or about to enter, its wait: new work wakes it.
+            var sleeping = false
+            /// The probe thread freed the loop: no more wakeups; jobs go
+            /// to the global executor and sleeps to `Task.sleep`.
             var ended = false
+
+            var hasWork: Bool { !jobs.isEmpty || !added.isEmpty || !cancelled.isEmpty || stopping }
         }
 
+        struct Timer: Comparable {
+            var deadline: Double
+            var id: UInt64
+            static func < (a: Timer, b: Timer) -> Bool { a.deadline < b.deadline }
+        }
+
+        let loop: OpaquePointer
         let multi: UnsafeMutableRawPointer
         let inbox = Mutex(Inbox())
-        /// The transfer thread's CPU seconds (a `Double`'s bits) each time it
-        /// goes to sleep: what a hanging transfer costs, apart from the process.
+        /// The probe thread's CPU seconds (a `Double`'s bits) each time it goes
+        /// to sleep: what a hanging transfer costs, apart from the process.
         let cpuSeconds = Atomic<UInt64>(0)
         private var active: [UnsafeMutableRawPointer: Transfer] = [:]
 
         init() {
             _ = Self.globalInit
-            multi = pe_curl_multi_init()
+            guard let loop = pe_curl_loop_new() else { fatalError("libcurl: cannot create a multi handle, epoll or eventfd") }
+            self.loop = loop
+            multi = pe_curl_loop_multi(loop)
         }
 
         static let globalInit: Int32 = pe_curl_global_init()
+
+        // MARK: Work from any thread
+
+        func enqueue(_ job: consuming ExecutorJob) {
+            let job = UnownedJob(job)
+            let ended = inbox.withLock { box -> Bool in
+                guard !box.ended else { return true }
+                box.jobs.append(job)
+                wakeIfSleeping(&box)
+                return false
+            }
+            if ended { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
+        }
 
         func submit(_ transfer: Transfer) {
             let ended = inbox.withLock { box -> Bool in
                 guard !box.ended else { return true }
                 box.added.append(transfer)
-                pe_curl_multi_wakeup(multi)
+                wakeIfSleeping(&box)
                 return false
             }
             // A client already shut down: the transfer ends at once, cancelled.
@@ -51,24 +95,78 @@ extension HTTPClient {
             inbox.withLock { box in
                 transfer.cancelRequested = true
                 box.cancelled.append(transfer)
-                if !box.ended { pe_curl_multi_wakeup(multi) }
+                wakeIfSleeping(&box)
             }
         }
 
         func stop() {
             inbox.withLock { box in
                 box.stopping = true
-                if !box.ended { pe_curl_multi_wakeup(multi) }
+                wakeIfSleeping(&box)
             }
         }
 
-        func run() {
-            var running: Int32 = 0
-            while true {
-                let (added, cancelled, stopping) = inbox.withLock { box -> ([Transfer], [Transfer], Bool) in
-                    defer { box.added.removeAll(); box.cancelled.removeAll() }
-                    return (box.added, box.cancelled, box.stopping)
+        private func wakeIfSleeping(_ box: inout Inbox) {
+            guard box.sleeping, !box.ended else { return }
+            box.sleeping = false
+            pe_curl_loop_wakeup(loop)
+        }
+
+        /// Returns at `deadline` on the monotonic clock, or throws when the
+        /// task is cancelled. A timer of this thread: a task that prefers this
+        /// executor sleeps and wakes with no other thread involved.
+        func sleep(untilMonotonic deadline: Double) async throws {
+            let id = inbox.withLock { box -> UInt64? in
+                guard !box.ended else { return nil }
+                box.timerCount += 1
+                return box.timerCount
+            }
+            guard let id else {
+                let delay = deadline - Posix.monotonicSeconds()
+                if delay > 0 { try await Task.sleep(for: .milliseconds(Int64((delay * 1000).rounded(.up)))) }
+                return try Task.checkCancellation()
+            }
+            try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+                    let cancelled = inbox.withLock { box -> Bool in
+                        if box.cancelledTimers.remove(id) != nil || box.ended { return true }
+                        box.sleepers[id] = c
+                        box.timers.push(Timer(deadline: deadline, id: id))
+                        wakeIfSleeping(&box)
+                        return false
+                    }
+                    if cancelled { c.resume(throwing: CancellationError()) }
                 }
+            } onCancel: {
+                let sleeper = inbox.withLock { box in
+                    let c = box.sleepers.removeValue(forKey: id)
+                    if c == nil { box.cancelledTimers.insert(id) }
+                    return c
+                }
+                sleeper?.resume(throwing: CancellationError())
+            }
+        }
+
+        // MARK: The probe thread
+
+        func run() {
+            let me = asUnownedTaskExecutor()
+            while true {
+                // Due timers first, so that the tasks they resume run in this round.
+                let now = Posix.monotonicSeconds()
+                let due = inbox.withLock { box in
+                    var due: [CheckedContinuation<Void, any Error>] = []
+                    while let first = box.timers.peek, first.deadline <= now, let timer = box.timers.pop() {
+                        if let c = box.sleepers.removeValue(forKey: timer.id) { due.append(c) }
+                    }
+                    return due
+                }
+                for c in due { c.resume() }
+                let (added, cancelled, jobs, stopping) = inbox.withLock { box in
+                    defer { box.added.removeAll(); box.cancelled.removeAll(); box.jobs.removeAll() }
+                    return (box.added, box.cancelled, box.jobs, box.stopping)
+                }
+                for job in jobs { job.runSynchronously(on: me) }
                 for t in added {
                     // Read under the inbox lock, where cancel() sets it.
                     if inbox.withLock({ _ in t.cancelRequested }) {
@@ -85,260 +183,47 @@ extension HTTPClient {
                     pe_curl_multi_remove_handle(multi, easy)
                     t.finish(code: -1)
                 }
-                if stopping {
-                    for (easy, t) in active {
-                        pe_curl_multi_remove_handle(multi, easy)
-                        t.finish(code: -1)
-                    }
-                    active.removeAll()
-                    // Freed under the lock, so no wakeup can be writing to its descriptor;
-                    // transfers submitted meanwhile end cancelled.
-                    let late = inbox.withLock { box -> [Transfer] in
-                        box.ended = true
-                        pe_curl_multi_cleanup(multi)
-                        defer { box.added.removeAll() }
-                        return box.added
-                    }
-                    for t in late { t.finish(code: -1) }
-                    return
+                if stopping { return end() }
+                // Sleeps until a socket is ready, curl's or a task's timer is due,
+                // or work arrives (not at all while work is waiting); then curl
+                // acts on what is ready, and finished transfers resume their tasks.
+                let timeout = inbox.withLock { box -> Int32 in
+                    if box.hasWork { return 0 }
+                    box.sleeping = true
+                    guard let next = box.timers.peek else { return 1000 }
+                    return Int32(max(0, min(1000, ((next.deadline - Posix.monotonicSeconds()) * 1000).rounded(.up))))
                 }
-                pe_curl_multi_perform(multi, &running)
+                if timeout > 0 { cpuSeconds.store(Posix.threadCPUSeconds().bitPattern, ordering: .releasing) }
+                pe_curl_loop_wait(loop, timeout)
+                inbox.withLock { $0.sleeping = false }
                 var easy: UnsafeMutableRawPointer? = nil
                 var code: Int32 = 0
                 while pe_curl_multi_next_done(multi, &easy, &code) == 1, let done = easy {
                     pe_curl_multi_remove_handle(multi, done)
                     active.removeValue(forKey: done)?.finish(code: code)
                 }
-                cpuSeconds.store(Posix.threadCPUSeconds().bitPattern, ordering: .releasing)
-                // Sleeps until a socket is ready, a timer is due, or a wakeup.
-                var ready: Int32 = 0
-                pe_curl_multi_poll(multi, 1000, &ready)
-            }
-        }
-    }
-
-    /// One easy handle and what it collects. Created on the caller's thread,
-    /// then touched only by the transfer thread until `finish` resumes the caller.
-    final class Transfer: @unchecked Sendable {
-        let request: ClientRequest
-        let timeout: Double
-        let userAgent: String
-        var continuation: CheckedContinuation<ClientResponse, Never>?
-        /// Set by `Engine.cancel` under the engine's inbox lock; read there too.
-        var cancelRequested = false
-        var easy: UnsafeMutableRawPointer?
-        var lists: [UnsafeMutablePointer<pe_curl_slist>] = []
-        var strings: [UnsafeMutablePointer<CChar>] = []
-        var body: [UInt8] = []
-        var tooLarge = false
-        var headerLines: [(name: String, value: String)] = []
-        var startedAt = 0.0
-        var arrivals: [(end: Int, at: Double)] = []
-        /// Reads the start, each chunk's arrival and the finish.
-        let clock: any TimeSource
-
-        init(request: ClientRequest, timeout: Double, userAgent: String, clock: any TimeSource) {
-            self.request = request
-            self.timeout = timeout
-            self.userAgent = userAgent
-            self.clock = clock
-        }
-
-        /// Keeps a C string alive for the transfer (curl copies most, not all).
-        func cString(_ s: String) -> UnsafeMutablePointer<CChar> {
-            let p = strdup(s)!
-            strings.append(p)
-            return p
-        }
-
-        func list(_ items: [String]) -> UnsafeMutablePointer<pe_curl_slist>? {
-            var list: UnsafeMutablePointer<pe_curl_slist>? = nil
-            for item in items { list = pe_curl_slist_append(list, item) }
-            if let list { lists.append(list) }
-            return list
-        }
-
-        /// Configures the easy handle; nil (after finishing) if curl refused.
-        func start() -> UnsafeMutableRawPointer? {
-            guard let easy = pe_curl_easy_init() else {
-                finish(code: -2)
-                return nil
-            }
-            self.easy = easy
-            startedAt = clock.monotonic()
-            let ms = max(1, Int(timeout * 1000))
-            var url = request.url
-            pe_curl_setopt_long(easy, Int32(PE_CURLOPT_NOSIGNAL), 1)
-            pe_curl_setopt_ptr(easy, Int32(PE_CURLOPT_PROTOCOLS_STR), cString("http,https"))
-            pe_curl_setopt_long(easy, Int32(PE_CURLOPT_TIMEOUT_MS), ms)
-            pe_curl_setopt_long(easy, Int32(PE_CURLOPT_CONNECTTIMEOUT_MS), ms)
-            // A body trickling under 1 byte/s for the whole timeout is cut off
-            // even if a clock jump fooled the total timeout.
-            pe_curl_setopt_long(easy, Int32(PE_CURLOPT_LOW_SPEED_LIMIT), 1)
-            pe_curl_setopt_long(easy, Int32(PE_CURLOPT_LOW_SPEED_TIME), max(1, Int(timeout.rounded(.up))))
-            pe_curl_setopt_long(easy, Int32(PE_CURLOPT_TCP_NODELAY), 1)
-            pe_curl_setopt_long(easy, Int32(PE_CURLOPT_FOLLOWLOCATION), 0)
-            pe_curl_setopt_ptr(easy, Int32(PE_CURLOPT_USERAGENT), cString(userAgent))
-            if !request.reuseConnections {
-                // Each probe measures DNS, TCP and TLS afresh, as blackbox_exporter does.
-                pe_curl_setopt_long(easy, Int32(PE_CURLOPT_FRESH_CONNECT), 1)
-                pe_curl_setopt_long(easy, Int32(PE_CURLOPT_FORBID_REUSE), 1)
-                pe_curl_setopt_long(easy, Int32(PE_CURLOPT_DNS_CACHE_TIMEOUT), 0)
-            }
-            if let tls = request.tls {
-                if let ca = tls.caFile { pe_curl_setopt_ptr(easy, Int32(PE_CURLOPT_CAINFO), cString(ca)) }
-                if tls.insecureSkipVerify {
-                    pe_curl_setopt_long(easy, Int32(PE_CURLOPT_SSL_VERIFYPEER), 0)
-                    pe_curl_setopt_long(easy, Int32(PE_CURLOPT_SSL_VERIFYHOST), 0)
-                }
-                if let name = tls.serverName, let parts = URLParts(url) {
-                    // Verify (and send SNI for) `name`, but connect where the URL points.
-                    pe_curl_setopt_ptr(easy, Int32(PE_CURLOPT_CONNECT_TO),
-                                       list(["\(name):\(parts.port):\(parts.host):\(parts.port)"]))
-                    url = parts.replacingHost(with: name)
-                }
-            }
-            if url.lowercased().hasPrefix("https://") { pe_curl_setopt_long(easy, Int32(PE_CURLOPT_CERTINFO), 1) }
-            pe_curl_setopt_ptr(easy, Int32(PE_CURLOPT_URL), cString(url))
-            switch request.method {
-            case "GET": pe_curl_setopt_long(easy, Int32(PE_CURLOPT_HTTPGET), 1)
-            case "HEAD": pe_curl_setopt_long(easy, Int32(PE_CURLOPT_NOBODY), 1)
-            default: pe_curl_setopt_ptr(easy, Int32(PE_CURLOPT_CUSTOMREQUEST), cString(request.method))
-            }
-            if let body = request.body {
-                let copy = UnsafeMutablePointer<CChar>.allocate(capacity: max(1, body.count))
-                body.withUnsafeBytes { raw in
-                    if let base = raw.baseAddress { copy.initialize(from: base.assumingMemoryBound(to: CChar.self), count: body.count) }
-                }
-                strings.append(copy)
-                pe_curl_setopt_long(easy, Int32(PE_CURLOPT_POSTFIELDSIZE), body.count)
-                pe_curl_setopt_ptr(easy, Int32(PE_CURLOPT_POSTFIELDS), copy)
-            }
-            var headerLines = request.headers.map { "\($0.name): \($0.value)" }
-            headerLines += request.secretHeaders.map { "\($0.name): \($0.value.revealed)" }
-            headerLines.append("Expect:") // no 100-continue round trip
-            pe_curl_setopt_ptr(easy, Int32(PE_CURLOPT_HTTPHEADER), list(headerLines))
-
-            let me = Unmanaged.passUnretained(self).toOpaque()
-            pe_curl_setopt_ptr(easy, Int32(PE_CURLOPT_WRITEDATA), me)
-            pe_curl_setopt_callback(easy, Int32(PE_CURLOPT_WRITEFUNCTION)) { data, size, count, user in
-                let t = Unmanaged<Transfer>.fromOpaque(user!).takeUnretainedValue()
-                let n = size * count
-                if t.body.count + n > t.request.maxBodyBytes {
-                    t.tooLarge = true
-                    return 0 // aborts the transfer with CURLE_WRITE_ERROR
-                }
-                if let data { t.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: n)) }
-                if t.request.recordChunkArrivals { t.arrivals.append((t.body.count, t.clock.monotonic())) }
-                return n
-            }
-            pe_curl_setopt_ptr(easy, Int32(PE_CURLOPT_HEADERDATA), me)
-            pe_curl_setopt_callback(easy, Int32(PE_CURLOPT_HEADERFUNCTION)) { data, size, count, user in
-                let t = Unmanaged<Transfer>.fromOpaque(user!).takeUnretainedValue()
-                let n = size * count
-                guard let data else { return n }
-                let line = String(decoding: UnsafeRawBufferPointer(start: data, count: n), as: UTF8.self)
-                if line.hasPrefix("HTTP/") {
-                    t.headerLines.removeAll() // a new response (after 1xx) starts
-                } else if let colon = line.firstIndex(of: ":") {
-                    let name = String(line[..<colon])
-                    let value = String(line[line.index(after: colon)...]).trimmed(" \t\r\n")
-                    if t.headerLines.count < 200 { t.headerLines.append((name, value)) }
-                }
-                return n
-            }
-            return easy
-        }
-
-        /// Collects the result, frees the handle and resumes the caller once.
-        /// `code` is a CURLcode, -1 for cancelled, -2 for no handle.
-        func finish(code: Int32) {
-            var response = ClientResponse()
-            response.finishedAt = clock.monotonic()
-            response.startedAt = easy == nil ? response.finishedAt : startedAt
-            if let easy {
-                var status = 0
-                pe_curl_getinfo_long(easy, Int32(PE_CURLINFO_RESPONSE_CODE), &status)
-                response.status = status
-                response.phases = Self.phases(easy)
-                var location: UnsafePointer<CChar>? = nil
-                if pe_curl_getinfo_string(easy, Int32(PE_CURLINFO_REDIRECT_URL), &location) == 0, let location {
-                    response.location = String(cString: location)
-                }
-                response.certificateExpiry = Self.earliestExpiry(easy)
-                pe_curl_easy_cleanup(easy)
-                self.easy = nil
-            }
-            for l in lists { pe_curl_slist_free_all(l) }
-            for s in strings { free(s) }
-            lists.removeAll()
-            strings.removeAll()
-            response.headers = headerLines
-            response.body = body
-            response.chunkArrivals = arrivals
-            response.bodyTooLarge = tooLarge
-            response.error = Self.error(code: code, tooLarge: tooLarge, hadResponse: response.status != 0)
-            continuation?.resume(returning: response)
-            continuation = nil
-        }
-
-        static func phases(_ easy: UnsafeMutableRawPointer) -> PhaseTimings {
-            func t(_ info: Int32) -> Double {
-                var us: Int64 = 0
-                pe_curl_getinfo_off(easy, info, &us)
-                return Double(us) / 1e6
-            }
-            let dns = t(Int32(PE_CURLINFO_NAMELOOKUP_TIME_T)), connect = t(Int32(PE_CURLINFO_CONNECT_TIME_T))
-            let app = t(Int32(PE_CURLINFO_APPCONNECT_TIME_T)), pre = t(Int32(PE_CURLINFO_PRETRANSFER_TIME_T))
-            let first = t(Int32(PE_CURLINFO_STARTTRANSFER_TIME_T)), total = t(Int32(PE_CURLINFO_TOTAL_TIME_T))
-            var p = PhaseTimings()
-            p.resolve = dns
-            p.connect = max(0, connect - dns)
-            p.tls = app > 0 ? max(0, app - connect) : 0
-            p.processing = first > 0 ? max(0, first - max(pre, app, connect)) : 0
-            p.transfer = first > 0 ? max(0, total - first) : 0
-            return p
-        }
-
-        static func earliestExpiry(_ easy: UnsafeMutableRawPointer) -> Double? {
-            var info: UnsafeMutablePointer<pe_curl_certinfo>? = nil
-            guard pe_curl_getinfo_certinfo(easy, &info) == 0, let info, info.pointee.num_of_certs > 0,
-                  let certs = info.pointee.certinfo else { return nil }
-            var earliest: Double? = nil
-            for i in 0..<Int(info.pointee.num_of_certs) {
-                var node = certs[i]
-                while let n = node {
-                    if let data = n.pointee.data {
-                        let line = String(cString: data)
-                        if line.hasPrefix("Expire date:"), let t = Dates.certificate(String(line.dropFirst(12))) {
-                            earliest = min(earliest ?? t, t)
-                        }
-                    }
-                    node = n.pointee.next
-                }
-            }
-            return earliest
-        }
-
-        static func error(code: Int32, tooLarge: Bool, hadResponse: Bool) -> TransportError? {
-            switch code {
-            case Int32(PE_CURLE_OK): return nil
-            case -1: return .cancelled
-            case -2: return .other("libcurl could not create a handle")
-            case Int32(PE_CURLE_WRITE_ERROR) where tooLarge: return nil // flagged, classified from the status
-            case Int32(PE_CURLE_OPERATION_TIMEDOUT): return .timeout
-            case Int32(PE_CURLE_COULDNT_RESOLVE_HOST), Int32(PE_CURLE_COULDNT_RESOLVE_PROXY):
-                return .dns(Self.text(code))
-            case Int32(PE_CURLE_SSL_CONNECT_ERROR), Int32(PE_CURLE_PEER_FAILED_VERIFICATION),
-                 Int32(PE_CURLE_SSL_CERTPROBLEM), Int32(PE_CURLE_SSL_CIPHER),
-                 Int32(PE_CURLE_SSL_CACERT_BADFILE), Int32(PE_CURLE_SSL_ISSUER_ERROR),
-                 Int32(PE_CURLE_SSL_PINNEDPUBKEYNOTMATCH), Int32(PE_CURLE_SSL_INVALIDCERTSTATUS):
-                return .tls(Self.text(code))
-            default:
-                return .connect(Self.text(code))
             }
         }
 
-        static func text(_ code: Int32) -> String { String(cString: pe_curl_easy_strerror(code)) }
+        /// Ends every transfer as cancelled, then frees the handle under the
+        /// lock, so no wakeup can be writing to its descriptor. Work that
+        /// arrives later goes elsewhere (see `Inbox.ended`); jobs and sleeps
+        /// waiting now are handed on.
+        private func end() {
+            for (easy, t) in active {
+                pe_curl_multi_remove_handle(multi, easy)
+                t.finish(code: -1)
+            }
+            active.removeAll()
+            let (late, jobs, sleepers) = inbox.withLock { box in
+                box.ended = true
+                pe_curl_loop_free(loop)
+                defer { box.added.removeAll(); box.jobs.removeAll(); box.sleepers.removeAll() }
+                return (box.added, box.jobs, Array(box.sleepers.values))
+            }
+            for t in late { t.finish(code: -1) }
+            for job in jobs { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
+            for c in sleepers { c.resume(throwing: CancellationError()) }
+        }
     }
 }

@@ -5,6 +5,8 @@ import Synchronization
 /// The probes' HTTP client: libcurl's multi interface on one dedicated thread
 /// that sleeps in `curl_multi_poll` while transfers wait, so hanging probes
 /// cost no CPU. Each `send` suspends its task until its transfer finishes.
+/// The thread is also a task executor (`executor`): probes that prefer it run
+/// beside their transfers, with no hand-off to another thread.
 public final class HTTPClient: Sendable {
     let userAgent: String
     /// Deadlines, durations and chunk arrivals (time to first token) read it.
@@ -16,13 +18,26 @@ public final class HTTPClient: Sendable {
         self.clock = clock
         engine = Engine()
         let engine = engine
-        Thread.detach(name: "curl-multi") { engine.run() }
+        Thread.detach(name: "probes") { engine.run() }
     }
 
-    /// CPU seconds the transfer thread had used when it last went to sleep.
+    /// The probe thread, for `Task(executorPreference:)`.
+    public var executor: any TaskExecutor { engine }
+
+    /// Returns at Unix time `t` on `clock`, or throws when the task is
+    /// cancelled: a timer of the probe thread when the clock is the system's
+    /// (a probe task sleeps and wakes there with no other thread involved),
+    /// the clock's own sleep otherwise (a test's clock).
+    public func sleep(until t: Double, on clock: any TimeSource) async throws {
+        guard clock is SystemClock else { return try await clock.sleep(until: t) }
+        try await engine.sleep(untilMonotonic: clock.monotonic() + (t - clock.now()))
+        try Task.checkCancellation()
+    }
+
+    /// CPU seconds the probe thread had used when it last went to sleep.
     var transferThreadCPUSeconds: Double { Double(bitPattern: engine.cpuSeconds.load(ordering: .acquiring)) }
 
-    /// Ends the transfer thread; transfers in flight complete as cancelled.
+    /// Ends the probe thread; transfers in flight complete as cancelled.
     public func shutdown() { engine.stop() }
 
     /// Sends the request, following redirects as it asks, within its timeout.

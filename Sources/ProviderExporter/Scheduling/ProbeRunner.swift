@@ -173,7 +173,10 @@ public final class ProbeRunner: Sendable {
         // scheduler's long-lived loop tasks kept about 7 KB per check for good.
         s.tokens += 1
         let token = s.tokens
-        let task = Task { [self] () -> Finished? in
+        // An API check runs on the probe thread beside its transfer (no hand-off
+        // per probe); a status page decodes bodies of megabytes, which would
+        // hold that thread, so it runs on the task pool.
+        let task = Task(executorPreference: job.statusPage == nil ? client.executor : nil) { [self] () -> Finished? in
             let finished = await run(job, probe, limiter: limiter, due: due, timeout: timeout ?? job.timeout, source: source)
             state.withLock { s in
                 guard s.entries[job.key]?.token == token else { return }

@@ -74,7 +74,7 @@ public final class Scheduler: Sendable {
         let old = state.withLock { s -> [Task<Void, Never>] in
             let old = Self.takeTasks(&s)
             s.queue = queue
-            s.driver = driven ? Task { [self] in await drive() } : nil
+            s.driver = driven ? Task(executorPreference: runner.client.executor) { [self] in await drive() } : nil
             return old
         }
         for task in old { task.cancel() }
@@ -110,11 +110,11 @@ public final class Scheduler: Sendable {
                     startProbe(slot, &s)
                 }
                 let until = s.queue.peek?.due ?? .infinity
-                let clock = self.clock
+                let (clock, client) = (self.clock, runner.client)
                 // Nothing queued (every check in flight, or none configured): wait
                 // for a finished probe to file its slot, not on the clock.
-                let sleeper = Task { () -> Void in
-                    if until.isFinite { _ = try? await clock.sleep(until: until) } else { _ = try? await Task.sleep(for: .seconds(86_400)) }
+                let sleeper = Task(executorPreference: client.executor) { () -> Void in
+                    if until.isFinite { _ = try? await client.sleep(until: until, on: clock) } else { _ = try? await Task.sleep(for: .seconds(86_400)) }
                 }
                 s.sleeper = sleeper
                 s.sleepingUntil = until
@@ -144,7 +144,7 @@ public final class Scheduler: Sendable {
     private func startProbe(_ slot: Slot, _ s: inout State) {
         let (generation, number) = (s.generation, s.probeNumber)
         s.probeNumber += 1
-        s.probes[number] = Task { [self] in
+        s.probes[number] = Task(executorPreference: runner.client.executor) { [self] in
             let next = await probe(slot)
             state.withLock { s in
                 s.probes[number] = nil
