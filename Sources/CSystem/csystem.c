@@ -63,6 +63,40 @@ int cs_gzip(const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len, int
     return rc == Z_STREAM_END ? 0 : (rc == Z_OK ? Z_BUF_ERROR : rc);
 }
 
+void *cs_gzip_stream_new(int level) {
+    z_stream *zs = calloc(1, sizeof *zs);
+    if (zs == NULL) return NULL;
+    if (deflateInit2(zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+        free(zs);
+        return NULL;
+    }
+    return zs;
+}
+
+int cs_gzip_stream_write(void *stream, const uint8_t *in, size_t in_len, size_t *in_used,
+                         uint8_t *out, size_t out_len, size_t *out_used, int finish) {
+    z_stream *zs = stream;
+    // zlib counts in uInt: a larger piece is taken in part, and the caller loops.
+    uInt in_n = in_len > 0x40000000u ? 0x40000000u : (uInt)in_len;
+    uInt out_n = out_len > 0x40000000u ? 0x40000000u : (uInt)out_len;
+    zs->next_in = (Bytef *)in;
+    zs->avail_in = in_n;
+    zs->next_out = out;
+    zs->avail_out = out_n;
+    int rc = deflate(zs, finish && in_n == in_len ? Z_FINISH : Z_NO_FLUSH);
+    *in_used = in_n - zs->avail_in;
+    *out_used = out_n - zs->avail_out;
+    if (rc == Z_STREAM_END) return 1;
+    if (rc == Z_OK || rc == Z_BUF_ERROR) return 0; // Z_BUF_ERROR: no progress possible, call again with room
+    return rc < 0 ? rc : -1;
+}
+
+void cs_gzip_stream_free(void *stream) {
+    if (stream == NULL) return;
+    deflateEnd(stream);
+    free(stream);
+}
+
 void cs_malloc_trim(void) { malloc_trim(0); }
 
 /* libcrypt (libxcrypt) ships on every Debian system; its header only with

@@ -217,6 +217,40 @@ import Testing
         }
     }
 
+    /// A gzip scrape is compressed while it is written, in pieces: whatever
+    /// the piece size (1 byte, a few lines, the default), `gzip -dc` gives
+    /// back exactly the plain body, in both formats.
+    @Test(arguments: [(UInt64(1), 1), (2, 97), (3, 4096), (4, 1 << 18)])
+    func streamedGzipIsThePlainBody(seed: UInt64, chunk: Int) throws {
+        let store = try Self.randomStore(seed: seed)
+        for format in [ExpositionFormat.text, .openMetrics] {
+            let exposition = Exposition(state: store.view)
+            let plain = exposition.encode(format)
+            let (gzipped, size) = exposition.encodeGzipped(format, chunk: chunk)
+            #expect(size == plain.count)
+            let unpacked = try gunzip(try #require(gzipped))
+            #expect(unpacked == plain, "seed \(seed), chunk \(chunk), \(format): \(firstDifference(unpacked, plain))")
+        }
+    }
+
+    /// The stream on its own: nothing written is an empty member; pieces of
+    /// any size (and an empty one) come back in order.
+    @Test func gzipStreamPieces() throws {
+        #expect(try gunzip(try #require(Gzip.Stream(expected: 0).finish())) == [])
+        var rng = SeededRandom(31)
+        let body = (0 ..< 300_000).map { _ in UInt8(ascii: "a") + UInt8(rng.next() % 6) }
+        let stream = Gzip.Stream(expected: body.count, capacity: 16)
+        var at = 0
+        for size in [0, 1, 7, 65_536, 0, 100_000] + Array(repeating: 50_000, count: 3) {
+            let end = min(body.count, at + size)
+            body[at ..< end].withUnsafeBufferPointer { stream.write($0) }
+            at = end
+        }
+        body[at...].withUnsafeBufferPointer { stream.write($0) }
+        #expect(stream.taken == body.count)
+        #expect(try gunzip(try #require(stream.finish())) == body)
+    }
+
     /// The one writer of per-check families places any extra label, wherever
     /// its name sorts: before `check`, between `check` and `provider`, or after
     /// `provider` (the shipped families use the last two), for enum values and

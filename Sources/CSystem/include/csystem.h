@@ -41,6 +41,16 @@ size_t cs_gzip_bound(size_t len);
 /// which receives the size written). Returns 0 on success, a zlib error otherwise.
 int cs_gzip(const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len, int level);
 
+/// A gzip member written in pieces: `cs_gzip_stream_new` starts one (NULL if
+/// zlib cannot), each `cs_gzip_stream_write` compresses what fits of `in` into
+/// `out` and reports how much of each it used (`finish` ends the member: call
+/// it until it returns 1), `cs_gzip_stream_free` releases it. Returns 0 while
+/// more is to come, 1 once the member is complete, or a negative zlib error.
+void *cs_gzip_stream_new(int level);
+int cs_gzip_stream_write(void *stream, const uint8_t *in, size_t in_len, size_t *in_used,
+                         uint8_t *out, size_t out_len, size_t *out_used, int finish);
+void cs_gzip_stream_free(void *stream);
+
 /// 1 if `password` hashes to `hash` under libcrypt (bcrypt `$2a$`/`$2b$`/`$2y$`
 /// among others), else 0. The result is compared in constant time and the work
 /// area is wiped.

@@ -27,11 +27,26 @@ public struct Exposition: Sendable {
 
     public func encode(_ format: ExpositionFormat, capacity: Int, reusing buffer: inout [UInt8]) -> [UInt8] {
         var w = ExpositionWriter(format: format, reusing: &buffer, capacity: capacity)
+        write(to: &w)
+        return w.bytes
+    }
+
+    /// The body gzipped as it is written (nil if zlib failed) and the plain
+    /// size: the plain body is never held whole, and each piece is compressed
+    /// while it is still in the CPU's cache. `expected` (the last plain size)
+    /// picks the level as `Gzip.compress` does.
+    public func encodeGzipped(_ format: ExpositionFormat, expected: Int? = nil, chunk: Int = 1 << 18) -> (bytes: [UInt8]?, plainSize: Int) {
+        let stream = Gzip.Stream(expected: expected ?? sizeGuess, capacity: (expected ?? sizeGuess) / 16)
+        var w = ExpositionWriter(format: format, gzip: stream, chunk: chunk)
+        write(to: &w)
+        return (stream.finish(), stream.taken)
+    }
+
+    func write(to w: inout ExpositionWriter) {
         let snapshots = families.sorted { LabelText.precedes($0.family.name, $1.family.name) }
         guard let state else {
             for snapshot in snapshots { Exposition.write(snapshot, to: &w) }
-            w.finish()
-            return w.bytes
+            return w.finish()
         }
         let providerFamilies = ProviderExposition.families(exporterWide: state.inFlight != nil)
         ProviderExposition.withInput(state) { input in
@@ -46,7 +61,6 @@ public struct Exposition: Sendable {
             for family in providerFamilies[i...] { family.write(&w, input) }
         }
         w.finish()
-        return w.bytes
     }
 
     /// A collector's family: its series sorted here, by label values with the

@@ -21,6 +21,24 @@ public struct ExpositionWriter {
         bytes.reserveCapacity(capacity)
     }
 
+    /// With a gzip stream, each `chunk` bytes written go to it (after the
+    /// sample that filled them) and the buffer is written over: the body is
+    /// never held whole. `finish()` hands over the rest; `bytes` is then empty.
+    private var gzip: Gzip.Stream?
+    private var chunk = Int.max
+
+    init(format: ExpositionFormat, gzip: Gzip.Stream, chunk: Int = 1 << 18) {
+        self.format = format
+        self.gzip = gzip
+        self.chunk = chunk
+        bytes.reserveCapacity(chunk + (1 << 14))
+    }
+
+    private mutating func drain() {
+        bytes.withUnsafeBufferPointer { gzip?.write($0) }
+        bytes.removeAll(keepingCapacity: true)
+    }
+
     /// The HELP and TYPE lines of `family`. OpenMetrics names a counter family
     /// without its `_total` suffix and escapes quotes in HELP.
     public mutating func header(_ family: MetricFamily) {
@@ -40,6 +58,7 @@ public struct ExpositionWriter {
     /// Ends the exposition (OpenMetrics' `# EOF`).
     public mutating func finish() {
         if format == .openMetrics { bytes.append(contentsOf: "# EOF\n".utf8) }
+        if gzip != nil { drain() }
     }
 
     // MARK: Samples: the name, up to three rendered label pieces, the value.
@@ -139,6 +158,7 @@ public struct ExpositionWriter {
             Self.appendValue(v, format: format, to: &bytes)
         }
         bytes.append(UInt8(ascii: "\n"))
+        if bytes.count >= chunk { drain() }
     }
 
     /// Go's shortest form; OpenMetrics adds `.0` to integral finite values, as

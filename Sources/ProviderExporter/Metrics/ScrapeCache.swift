@@ -109,14 +109,30 @@ public final class ScrapeCache: Sendable {
             // Collect outside the lock: scrapes of fresh variants never wait on it.
             var current = fresh ?? Window(startedAt: cache.clock.monotonic(), generation: generation, exposition: collect())
             let plainVariant = Variant(format: variant.format, gzip: false)
-            let plain = current.bodies[plainVariant] ?? Body(bytes: encode(current.exposition, variant.format), gzipped: false)
-            var body = plain
-            if variant.gzip, let compressed = Gzip.compress(plain.bytes) { body = Body(bytes: compressed, gzipped: true) }
-            spare = plain.bytes
+            var body: Body
+            if variant.gzip, current.bodies[plainVariant] == nil {
+                body = encodeGzipped(current.exposition, variant.format)
+            } else {
+                let plain = current.bodies[plainVariant] ?? Body(bytes: encode(current.exposition, variant.format), gzipped: false)
+                body = plain
+                if variant.gzip, let compressed = Gzip.compress(plain.bytes) { body = Body(bytes: compressed, gzipped: true) }
+                spare = plain.bytes
+            }
             current.bodies[variant] = body
             let stored = current
             cache.window.withLock { $0 = stored }
             return body
+        }
+
+        /// A gzip scrape with no plain body in the window (Prometheus asks for
+        /// gzip): compressed while it is written, in pieces, so no 40 MB plain
+        /// buffer is needed or kept. zlib failing falls back to the plain body.
+        func encodeGzipped(_ exposition: Exposition, _ format: ExpositionFormat) -> Body {
+            let (compressed, size) = exposition.encodeGzipped(format, expected: lastSize[format])
+            lastSize[format] = size
+            if size > 1 << 20 { Posix.returnFreeMemory() }
+            if let compressed { return Body(bytes: compressed, gzipped: true) }
+            return Body(bytes: encode(exposition, format), gzipped: false)
         }
 
         func encode(_ exposition: Exposition, _ format: ExpositionFormat) -> [UInt8] {
