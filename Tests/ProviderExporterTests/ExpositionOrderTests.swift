@@ -276,6 +276,7 @@ import Testing
             for i in families.indices {
                 CheckExposition.write(i, &w, ProviderExposition.Input(view: view, table: table, labels: labels), families: families)
             }
+            w.finish()
             return w.bytes
         }
         var snapshots: [FamilySnapshot] = []
@@ -299,6 +300,7 @@ import Testing
         var reference: [UInt8] = []
         var w = ExpositionWriter(format: .text, reusing: &reference)
         for snapshot in snapshots { Exposition.write(snapshot, to: &w) }
+        w.finish()
         let same = written == w.bytes
         #expect(same, "seed \(seed): \(firstDifference(written, w.bytes))")
         #expect(families.map(\.placement) == [.beforeCheck, .beforeCheck, .betweenCheckAndProvider, .betweenCheckAndProvider,

@@ -1,5 +1,5 @@
-/// Writes the Prometheus text format 0.0.4 or OpenMetrics 1.0.0 into one
-/// growing buffer, following prometheus/common expfmt: HELP and label values
+/// Writes the Prometheus text format 0.0.4 or OpenMetrics 1.0.0, a block at
+/// a time, into the body or a gzip stream, following prometheus/common expfmt: HELP and label values
 /// escaped, floats as Go writes them (OpenMetrics adds `.0` to integral
 /// values), histogram bucket and count values as integers. Every exposition
 /// the exporter serves (`/metrics` in both formats, `/probe`, debug reports)
@@ -7,9 +7,29 @@
 ///
 /// Label text arrives rendered (`name="value"` pieces, see `ExpositionLabels`);
 /// the writer adds braces and commas. Nothing is allocated per sample.
-public struct ExpositionWriter {
+public struct ExpositionWriter: ByteSink {
+    /// The body, once `finish()` has run (empty when gzipped as written).
     public private(set) var bytes: [UInt8] = []
     public let format: ExpositionFormat
+
+    /// Pieces are copied into a block of the writer's own and the block goes
+    /// to `bytes` (or to zlib) when full: one append of a block instead of
+    /// an array append per piece of a few bytes (a sixth of a render).
+    private var block: UnsafeMutablePointer<UInt8>
+    private var used = 0
+    private let size: Int
+    private let owner: Block
+
+    /// Frees the block when the last copy of the writer is gone.
+    final class Block {
+        let pointer: UnsafeMutablePointer<UInt8>
+        init(_ size: Int) { pointer = .allocate(capacity: size) }
+        deinit { pointer.deallocate() }
+    }
+
+    /// With a gzip stream, each full block is compressed at once, while still
+    /// in the CPU's cache, and written over: the body is never held whole.
+    private var gzip: Gzip.Stream?
 
     /// Writes into `buffer`'s storage (taken, and emptied) when nothing else
     /// holds it: a 40 MB exposition written into fresh memory spent a third
@@ -19,24 +39,53 @@ public struct ExpositionWriter {
         swap(&bytes, &buffer)
         bytes.removeAll(keepingCapacity: true)
         bytes.reserveCapacity(capacity)
+        size = min(1 << 16, max(capacity, 256))
+        owner = Block(size)
+        block = owner.pointer
     }
 
-    /// With a gzip stream, each `chunk` bytes written go to it (after the
-    /// sample that filled them) and the buffer is written over: the body is
-    /// never held whole. `finish()` hands over the rest; `bytes` is then empty.
-    private var gzip: Gzip.Stream?
-    private var chunk = Int.max
-
+    /// Gzipped as written, in blocks of `chunk` bytes.
     init(format: ExpositionFormat, gzip: Gzip.Stream, chunk: Int = 1 << 18) {
         self.format = format
         self.gzip = gzip
-        self.chunk = chunk
-        bytes.reserveCapacity(chunk + (1 << 14))
+        size = max(1, chunk)
+        owner = Block(size)
+        block = owner.pointer
     }
 
-    private mutating func drain() {
-        bytes.withUnsafeBufferPointer { gzip?.write($0) }
-        bytes.removeAll(keepingCapacity: true)
+    private mutating func flush() {
+        let full = UnsafeBufferPointer(start: block, count: used)
+        if let gzip { gzip.write(full) } else { bytes.append(contentsOf: full) }
+        used = 0
+    }
+
+    @inline(__always)
+    public mutating func put(_ byte: UInt8) {
+        if used == size { flush() }
+        block[used] = byte
+        used += 1
+    }
+
+    @inline(__always)
+    public mutating func put(_ piece: UnsafeBufferPointer<UInt8>) {
+        let n = piece.count
+        guard n > 0, let base = piece.baseAddress else { return }
+        if n > size - used {
+            flush()
+            if n > size {
+                if let gzip { gzip.write(piece) } else { bytes.append(contentsOf: piece) }
+                return
+            }
+        }
+        (block + used).update(from: base, count: n)
+        used += n
+    }
+
+    @inline(__always)
+    mutating func put<C: Collection<UInt8>>(_ piece: C) {
+        if piece.withContiguousStorageIfAvailable({ put($0) }) == nil {
+            for byte in piece { put(byte) }
+        }
     }
 
     /// The HELP and TYPE lines of `family`. OpenMetrics names a counter family
@@ -44,28 +93,28 @@ public struct ExpositionWriter {
     public mutating func header(_ family: MetricFamily) {
         let metadataName = format == .openMetrics && family.type == .counter
             ? family.name.utf8.dropLast("_total".utf8.count) : family.name.utf8[...]
-        bytes.append(contentsOf: "# HELP ".utf8)
-        bytes.append(contentsOf: metadataName)
-        bytes.append(UInt8(ascii: " "))
-        LabelText.appendEscaped(family.help, quotes: format == .openMetrics, to: &bytes)
-        bytes.append(contentsOf: "\n# TYPE ".utf8)
-        bytes.append(contentsOf: metadataName)
-        bytes.append(UInt8(ascii: " "))
-        bytes.append(contentsOf: family.type.rawValue.utf8)
-        bytes.append(UInt8(ascii: "\n"))
+        put("# HELP ")
+        put(metadataName)
+        put(UInt8(ascii: " "))
+        LabelText.appendEscaped(family.help, quotes: format == .openMetrics, to: &self)
+        put("\n# TYPE ")
+        put(metadataName)
+        put(UInt8(ascii: " "))
+        put(family.type.rawValue.utf8)
+        put(UInt8(ascii: "\n"))
     }
 
     /// Ends the exposition (OpenMetrics' `# EOF`).
     public mutating func finish() {
-        if format == .openMetrics { bytes.append(contentsOf: "# EOF\n".utf8) }
-        if gzip != nil { drain() }
+        if format == .openMetrics { put("# EOF\n") }
+        flush()
     }
 
     // MARK: Samples: the name, up to three rendered label pieces, the value.
 
     public mutating func sample<N: Collection<UInt8>>(_ name: N, _ value: Double) {
-        bytes.append(contentsOf: name)
-        bytes.append(UInt8(ascii: " "))
+        put(name)
+        put(UInt8(ascii: " "))
         self.value(value)
     }
 
@@ -93,15 +142,15 @@ public struct ExpositionWriter {
         names.text.withUnsafeBufferPointer { text in
             for i in 0 ..< names.bucketCount {
                 openBucket(names.bucket(text), labels, names.le(text, i))
-                bytes.append(contentsOf: "} ".utf8)
-                FloatFormat.appendInteger(i < h.cumulativeCounts.count ? h.cumulativeCounts[i] : h.count, to: &bytes)
-                bytes.append(UInt8(ascii: "\n"))
+                put("} ")
+                FloatFormat.appendInteger(i < h.cumulativeCounts.count ? h.cumulativeCounts[i] : h.count, to: &self)
+                put(UInt8(ascii: "\n"))
             }
             sample(names.sum(text), labels, h.sum)
             openOrBare(names.count(text), labels)
         }
-        FloatFormat.appendInteger(h.count, to: &bytes)
-        bytes.append(UInt8(ascii: "\n"))
+        FloatFormat.appendInteger(h.count, to: &self)
+        put(UInt8(ascii: "\n"))
     }
 
     /// A sample whose labels may be empty (no braces then).
@@ -111,64 +160,66 @@ public struct ExpositionWriter {
     }
 
     mutating func openOrBare<N: Collection<UInt8>, A: Collection<UInt8>>(_ name: N, _ labels: A) {
-        bytes.append(contentsOf: name)
+        put(name)
         if !labels.isEmpty {
-            bytes.append(UInt8(ascii: "{"))
-            bytes.append(contentsOf: labels)
-            bytes.append(UInt8(ascii: "}"))
+            put(UInt8(ascii: "{"))
+            put(labels)
+            put(UInt8(ascii: "}"))
         }
-        bytes.append(UInt8(ascii: " "))
+        put(UInt8(ascii: " "))
     }
 
     mutating func openBucket<N: Collection<UInt8>, A: Collection<UInt8>, L: Collection<UInt8>>(_ name: N, _ labels: A, _ le: L) {
-        bytes.append(contentsOf: name)
-        bytes.append(UInt8(ascii: "{"))
+        put(name)
+        put(UInt8(ascii: "{"))
         if !labels.isEmpty {
-            bytes.append(contentsOf: labels)
-            bytes.append(UInt8(ascii: ","))
+            put(labels)
+            put(UInt8(ascii: ","))
         }
-        bytes.append(contentsOf: le)
+        put(le)
     }
 
     @inline(__always)
     mutating func open<N: Collection<UInt8>, A: Collection<UInt8>>(_ name: N, _ first: A) {
-        bytes.append(contentsOf: name)
-        bytes.append(UInt8(ascii: "{"))
-        bytes.append(contentsOf: first)
+        put(name)
+        put(UInt8(ascii: "{"))
+        put(first)
     }
 
     @inline(__always)
     mutating func piece<A: Collection<UInt8>>(_ next: A) {
-        bytes.append(UInt8(ascii: ","))
-        bytes.append(contentsOf: next)
+        put(UInt8(ascii: ","))
+        put(next)
     }
 
     @inline(__always)
     mutating func close(_ value: Double) {
-        bytes.append(contentsOf: "} ".utf8)
+        put("} ")
         self.value(value)
     }
 
     /// The value and the line's end.
     mutating func value(_ v: Double) {
         if v == 0 || v == 1, v.sign == .plus {
-            bytes.append(v == 0 ? UInt8(ascii: "0") : UInt8(ascii: "1"))
-            if format == .openMetrics { bytes.append(contentsOf: ".0".utf8) }
+            put(v == 0 ? UInt8(ascii: "0") : UInt8(ascii: "1"))
+            if format == .openMetrics { put(".0") }
         } else {
-            Self.appendValue(v, format: format, to: &bytes)
+            Self.appendValue(v, format: format, to: &self)
         }
-        bytes.append(UInt8(ascii: "\n"))
-        if bytes.count >= chunk { drain() }
+        put(UInt8(ascii: "\n"))
     }
 
     /// Go's shortest form; OpenMetrics adds `.0` to integral finite values, as
     /// expfmt's OpenMetrics writer does.
-    static func appendValue(_ v: Double, format: ExpositionFormat, to out: inout [UInt8]) {
-        let start = out.count
-        FloatFormat.append(v, to: &out)
-        guard format == .openMetrics, v.isFinite else { return }
-        for i in start ..< out.count where out[i] == UInt8(ascii: ".") || out[i] == UInt8(ascii: "e") { return }
-        out.append(contentsOf: ".0".utf8)
+    static func appendValue<Out: ByteSink>(_ v: Double, format: ExpositionFormat, to out: inout Out) {
+        guard format == .openMetrics, v.isFinite else { return FloatFormat.append(v, to: &out) }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buffer in
+            var text = FixedSink(buffer)
+            FloatFormat.append(v, to: &text)
+            let written = text.written
+            out.put(written)
+            if !written.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") }) { out.put(".0") }
+        }
     }
 }
 

@@ -15,14 +15,14 @@ public enum FloatFormat {
     }
 
     /// Appends the Go form of `value` to `out`.
-    public static func append(_ value: Double, to out: inout [UInt8]) {
-        if value.isNaN { return out.append(contentsOf: "NaN".utf8) }
-        if value.isInfinite { return out.append(contentsOf: (value < 0 ? "-Inf" : "+Inf").utf8) }
-        if value == 0 { return out.append(contentsOf: (value.sign == .minus ? "-0" : "0").utf8) }
+    public static func append<Out: ByteSink>(_ value: Double, to out: inout Out) {
+        if value.isNaN { return out.put("NaN") }
+        if value.isInfinite { return out.put(value < 0 ? "-Inf" : "+Inf") }
+        if value == 0 { return out.put(value.sign == .minus ? "-0" : "0") }
         // Integers below 1e6 are most samples (counters, states, status codes):
         // Go prints them as plain digits.
         if value.magnitude < 1e6, value == value.rounded() {
-            if value < 0 { out.append(UInt8(ascii: "-")) }
+            if value < 0 { out.put(UInt8(ascii: "-")) }
             return appendInteger(UInt64(value.magnitude), to: &out)
         }
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digits in
@@ -33,8 +33,8 @@ public enum FloatFormat {
     }
 
     /// Appends the decimal digits of `value`.
-    public static func appendInteger(_ value: UInt64, to out: inout [UInt8]) {
-        if value < 10 { return out.append(UInt8(ascii: "0") + UInt8(value)) }
+    public static func appendInteger<Out: ByteSink>(_ value: UInt64, to out: inout Out) {
+        if value < 10 { return out.put(UInt8(ascii: "0") + UInt8(value)) }
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
             var v = value
             var i = 20
@@ -43,7 +43,7 @@ public enum FloatFormat {
                 buffer[i] = UInt8(ascii: "0") + UInt8(v % 10)
                 v /= 10
             } while v > 0
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[i...]))
+            out.put(UnsafeBufferPointer(rebasing: buffer[i...]))
         }
     }
 
@@ -59,23 +59,27 @@ public enum FloatFormat {
         var inExponent = false
         var leading = true
         var leadingZerosAfterPoint = 0
-        for c in value.description.utf8 {
-            if inExponent {
-                if c == UInt8(ascii: "-") { exponentSign = -1 } else if c != UInt8(ascii: "+") {
-                    exponent = exponent * 10 + Int(c &- UInt8(ascii: "0"))
+        // At most 24 bytes, read in place (a UTF8View walk cost as much as the digits).
+        var text = value.description
+        text.withUTF8 { utf8 in
+            for c in utf8 {
+                if inExponent {
+                    if c == UInt8(ascii: "-") { exponentSign = -1 } else if c != UInt8(ascii: "+") {
+                        exponent = exponent * 10 + Int(c &- UInt8(ascii: "0"))
+                    }
+                    continue
                 }
-                continue
-            }
-            switch c {
-            case UInt8(ascii: "."): seenPoint = true
-            case UInt8(ascii: "e"), UInt8(ascii: "E"): inExponent = true
-            case UInt8(ascii: "0") where leading:
-                // Leading zeros ("0.001") move the point left instead.
-                if seenPoint { leadingZerosAfterPoint += 1 }
-            default:
-                leading = false
-                if count < digits.count { digits[count] = c; count += 1 }
-                if !seenPoint { integerDigits += 1 }
+                switch c {
+                case UInt8(ascii: "."): seenPoint = true
+                case UInt8(ascii: "e"), UInt8(ascii: "E"): inExponent = true
+                case UInt8(ascii: "0") where leading:
+                    // Leading zeros ("0.001") move the point left instead.
+                    if seenPoint { leadingZerosAfterPoint += 1 }
+                default:
+                    leading = false
+                    if count < digits.count { digits[count] = c; count += 1 }
+                    if !seenPoint { integerDigits += 1 }
+                }
             }
         }
         // Trailing zeros ("1234567.0", "100.0").
@@ -86,31 +90,31 @@ public enum FloatFormat {
     /// Go's `%e` / `%f` choice for shortest `'g'`: exponent form when the decimal
     /// exponent is below -4 or at least 6 (Go uses precision 6 for the decision
     /// when formatting the shortest representation).
-    static func layout(negative: Bool, digits: UnsafeBufferPointer<UInt8>, pointPosition: Int, to out: inout [UInt8]) {
-        if negative { out.append(UInt8(ascii: "-")) }
+    static func layout<Out: ByteSink>(negative: Bool, digits: UnsafeBufferPointer<UInt8>, pointPosition: Int, to out: inout Out) {
+        if negative { out.put(UInt8(ascii: "-")) }
         let exponent = pointPosition - 1
         if exponent < -4 || exponent >= 6 {
-            out.append(digits[0])
+            out.put(digits[0])
             if digits.count > 1 {
-                out.append(UInt8(ascii: "."))
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[1...]))
+                out.put(UInt8(ascii: "."))
+                out.put(UnsafeBufferPointer(rebasing: digits[1...]))
             }
-            out.append(UInt8(ascii: "e"))
-            out.append(exponent < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+            out.put(UInt8(ascii: "e"))
+            out.put(exponent < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
             let magnitude = exponent.magnitude
-            if magnitude < 10 { out.append(UInt8(ascii: "0")) }
+            if magnitude < 10 { out.put(UInt8(ascii: "0")) }
             appendInteger(UInt64(magnitude), to: &out)
         } else if pointPosition <= 0 {
-            out.append(contentsOf: "0.".utf8)
-            for _ in 0 ..< -pointPosition { out.append(UInt8(ascii: "0")) }
-            out.append(contentsOf: digits)
+            out.put("0.")
+            for _ in 0 ..< -pointPosition { out.put(UInt8(ascii: "0")) }
+            out.put(digits)
         } else if pointPosition >= digits.count {
-            out.append(contentsOf: digits)
-            for _ in 0 ..< pointPosition - digits.count { out.append(UInt8(ascii: "0")) }
+            out.put(digits)
+            for _ in 0 ..< pointPosition - digits.count { out.put(UInt8(ascii: "0")) }
         } else {
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[..<pointPosition]))
-            out.append(UInt8(ascii: "."))
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[pointPosition...]))
+            out.put(UnsafeBufferPointer(rebasing: digits[..<pointPosition]))
+            out.put(UInt8(ascii: "."))
+            out.put(UnsafeBufferPointer(rebasing: digits[pointPosition...]))
         }
     }
 }

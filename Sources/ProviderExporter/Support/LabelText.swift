@@ -2,13 +2,13 @@
 public enum LabelText {
     /// Escapes `\` and newline, and `"` when `quotes` (label values always;
     /// HELP only in OpenMetrics).
-    public static func appendEscaped(_ text: String, quotes: Bool, to out: inout [UInt8]) {
+    public static func appendEscaped<Out: ByteSink>(_ text: String, quotes: Bool, to out: inout Out) {
         for byte in text.utf8 {
             switch byte {
-            case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
-            case UInt8(ascii: "\n"): out.append(contentsOf: "\\n".utf8)
-            case UInt8(ascii: "\"") where quotes: out.append(contentsOf: "\\\"".utf8)
-            default: out.append(byte)
+            case UInt8(ascii: "\\"): out.put("\\\\")
+            case UInt8(ascii: "\n"): out.put("\\n")
+            case UInt8(ascii: "\"") where quotes: out.put("\\\"")
+            default: out.put(byte)
             }
         }
     }
