@@ -238,3 +238,73 @@ let loopbackOnly: Bool = {
         #expect(skipped.error == nil && skipped.status == 200)
     }
 }
+
+/// The probe thread is a task executor with timers (README, "Development"):
+/// a task that prefers it starts its transfer, waits for it and sleeps there,
+/// on that one thread; its timers keep time and end on cancellation; after a
+/// shutdown, work goes elsewhere instead of hanging.
+@Suite struct ProbeThreadTests {
+    /// The calling thread's name, as the kernel has it.
+    static func threadName() -> String {
+        ((try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? "?").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test func aTaskThatPrefersItRunsBesideItsTransfers() async throws {
+        let fake = try FakeProvider()
+        defer { fake.stop() }
+        fake.set("/m", .json(200, #"{"data":[]}"#))
+        let client = HTTPClient()
+        defer { client.shutdown() }
+        let seen = await Task(executorPreference: client.executor) { () -> [String] in
+            var names = [Self.threadName()]
+            let r = await client.send(ClientRequest(url: fake.baseURL + "/m", timeout: 5))
+            names.append(r.status == 200 ? Self.threadName() : "status \(r.status)")
+            try? await client.sleep(until: Posix.wallSeconds() + 0.01, on: SystemClock())
+            names.append(Self.threadName())
+            return names
+        }.value
+        #expect(seen == ["probes", "probes", "probes"])
+        // Without the preference, the same work runs on the task pool.
+        let elsewhere = await Task { Self.threadName() }.value
+        #expect(elsewhere != "probes")
+    }
+
+    @Test func timersKeepTimeAndEndOnCancel() async throws {
+        let client = HTTPClient()
+        defer { client.shutdown() }
+        let clock = SystemClock()
+        for delay in [0.0, 0.02, 0.15] {
+            // Measured on the probe thread, where the timer fires: a busy task pool
+            // (other suites) would only delay this task's resumption.
+            let slept = try await Task(executorPreference: client.executor) { () -> Double in
+                let start = clock.monotonic()
+                try await client.sleep(until: clock.now() + delay, on: clock)
+                return clock.monotonic() - start
+            }.value
+            // Never early (the timer rounds up to the millisecond); the upper bound only says it woke.
+            #expect(slept >= delay - 0.002 && slept < delay + 30, "\(slept) s for \(delay) s")
+        }
+        let sleeper = Task(executorPreference: client.executor) { () -> Bool in
+            do { try await client.sleep(until: clock.now() + 60, on: clock) } catch { return true }
+            return false
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        let start = clock.monotonic()
+        sleeper.cancel()
+        #expect(await sleeper.value, "a cancelled sleep throws")
+        #expect(clock.monotonic() - start < 30, "and ends at once, not at its 60 s deadline")
+    }
+
+    @Test func afterShutdownWorkGoesElsewhere() async throws {
+        let client = HTTPClient()
+        client.shutdown()
+        // Jobs enqueued after the thread ended run on the global executor; sleeps use Task.sleep.
+        let value = await Task(executorPreference: client.executor) { () -> Int in
+            try? await client.sleep(until: Posix.wallSeconds() + 0.01, on: SystemClock())
+            return 42
+        }.value
+        #expect(value == 42)
+        let r = await client.send(ClientRequest(url: "http://127.0.0.1:9/", timeout: 5))
+        #expect(r.error == .cancelled)
+    }
+}

@@ -3,8 +3,8 @@ import Glibc
 import Synchronization
 
 /// The probes' HTTP client: libcurl's multi interface on one dedicated thread
-/// that sleeps in `curl_multi_poll` while transfers wait, so hanging probes
-/// cost no CPU. Each `send` suspends its task until its transfer finishes.
+/// that sleeps in `epoll_wait` while transfers wait, so hanging probes cost
+/// no CPU. Each `send` suspends its task until its transfer finishes.
 /// The thread is also a task executor (`executor`): probes that prefer it run
 /// beside their transfers, with no hand-off to another thread.
 public final class HTTPClient: Sendable {

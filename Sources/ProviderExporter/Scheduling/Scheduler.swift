@@ -4,8 +4,10 @@ import Synchronization
 /// earliest due slot, hands each due check to the `ProbeRunner` (the path
 /// `/probe` shares) in a task of its own, and each probe, when it finishes,
 /// files its check's next slot. A sleeping task per check cost 5 to 11 KB
-/// each (100 MB at 10,000 checks); now only probes in flight hold one. A
-/// reload or shutdown cancels the driver and the probes in flight.
+/// each (100 MB at 10,000 checks); now only probes in flight hold one. The
+/// driver, its sleeps and the probes run on the client's probe thread (see
+/// `HTTPClient.executor`). A reload or shutdown cancels the driver and the
+/// probes in flight.
 public final class Scheduler: Sendable {
     let store: StateStore
     let clock: any TimeSource
