@@ -295,6 +295,39 @@ let loopbackOnly: Bool = {
         #expect(clock.monotonic() - start < 30, "and ends at once, not at its 60 s deadline")
     }
 
+    /// The timers' bookkeeping: a cancel after a timer fired (the scheduler
+    /// cancels its driver's sleep whenever a finished probe files an earlier
+    /// slot, which can be just after the timer fired) leaves nothing behind; a
+    /// cancel before the sleep registers is remembered until it does; a
+    /// cancelled timer is neither due nor the next deadline.
+    @Test func timerBookkeeping() {
+        var timers = HTTPClient.Timers<String>()
+        let fired = timers.number()
+        let registered = timers.register(fired, deadline: 10, "fired")
+        let notYet = timers.due(at: 9), due = timers.due(at: 10)
+        let afterFiring = timers.cancel(fired)
+        #expect(registered && notYet.isEmpty && due == ["fired"] && afterFiring == nil)
+
+        let early = timers.number()
+        let cancelledEarly = timers.cancel(early)
+        let lateRegistration = timers.register(early, deadline: 20, "early")
+        #expect(cancelledEarly == nil && !lateRegistration, "cancelled before it registered")
+
+        let waiting = timers.number(), later = timers.number()
+        let both = timers.register(waiting, deadline: 30, "waiting") && timers.register(later, deadline: 40, "later")
+        let next = timers.next()
+        let cancelled = timers.cancel(waiting)
+        let nextAfterCancel = timers.next()
+        let last = timers.due(at: 100)
+        #expect(both && next == 30 && cancelled == "waiting")
+        #expect(nextAfterCancel == 40, "a cancelled timer is not the next deadline")
+        #expect(last == ["later"])
+
+        let none = timers.next()
+        #expect(timers.waiters.isEmpty && timers.unregistered.isEmpty && timers.cancelledEarly.isEmpty && none == nil,
+                "\(timers.waiters.count) waiting, \(timers.unregistered) unregistered, \(timers.cancelledEarly) cancelled early")
+    }
+
     @Test func afterShutdownWorkGoesElsewhere() async throws {
         let client = HTTPClient()
         client.shutdown()

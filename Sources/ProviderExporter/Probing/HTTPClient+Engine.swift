@@ -27,11 +27,7 @@ extension HTTPClient {
             var added: [Transfer] = []
             var cancelled: [Transfer] = []
             var jobs: [UnownedJob] = []
-            var timers = MinHeap<Timer>()
-            var sleepers: [UInt64: CheckedContinuation<Void, any Error>] = [:]
-            /// Timers cancelled before they were registered.
-            var cancelledTimers: Set<UInt64> = []
-            var timerCount: UInt64 = 0
+            var timers = Timers<CheckedContinuation<Void, any Error>>()
             var stopping = false
             /// The thread is in, or about to enter, its wait: new work wakes it.
             var sleeping = false
@@ -40,12 +36,6 @@ extension HTTPClient {
             var ended = false
 
             var hasWork: Bool { !jobs.isEmpty || !added.isEmpty || !cancelled.isEmpty || stopping }
-        }
-
-        struct Timer: Comparable {
-            var deadline: Double
-            var id: UInt64
-            static func < (a: Timer, b: Timer) -> Bool { a.deadline < b.deadline }
         }
 
         let loop: OpaquePointer
@@ -117,9 +107,7 @@ extension HTTPClient {
         /// executor sleeps and wakes with no other thread involved.
         func sleep(untilMonotonic deadline: Double) async throws {
             let id = inbox.withLock { box -> UInt64? in
-                guard !box.ended else { return nil }
-                box.timerCount += 1
-                return box.timerCount
+                box.ended ? nil : box.timers.number()
             }
             guard let id else {
                 let delay = deadline - Posix.monotonicSeconds()
@@ -129,20 +117,14 @@ extension HTTPClient {
             try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
                     let cancelled = inbox.withLock { box -> Bool in
-                        if box.cancelledTimers.remove(id) != nil || box.ended { return true }
-                        box.sleepers[id] = c
-                        box.timers.push(Timer(deadline: deadline, id: id))
+                        guard !box.ended, box.timers.register(id, deadline: deadline, c) else { return true }
                         wakeIfSleeping(&box)
                         return false
                     }
                     if cancelled { c.resume(throwing: CancellationError()) }
                 }
             } onCancel: {
-                let sleeper = inbox.withLock { box in
-                    let c = box.sleepers.removeValue(forKey: id)
-                    if c == nil { box.cancelledTimers.insert(id) }
-                    return c
-                }
+                let sleeper = inbox.withLock { $0.timers.cancel(id) }
                 sleeper?.resume(throwing: CancellationError())
             }
         }
@@ -154,13 +136,7 @@ extension HTTPClient {
             while true {
                 // Due timers first, so that the tasks they resume run in this round.
                 let now = Posix.monotonicSeconds()
-                let due = inbox.withLock { box in
-                    var due: [CheckedContinuation<Void, any Error>] = []
-                    while let first = box.timers.peek, first.deadline <= now, let timer = box.timers.pop() {
-                        if let c = box.sleepers.removeValue(forKey: timer.id) { due.append(c) }
-                    }
-                    return due
-                }
+                let due = inbox.withLock { $0.timers.due(at: now) }
                 for c in due { c.resume() }
                 let (added, cancelled, jobs, stopping) = inbox.withLock { box in
                     defer { box.added.removeAll(); box.cancelled.removeAll(); box.jobs.removeAll() }
@@ -190,8 +166,8 @@ extension HTTPClient {
                 let timeout = inbox.withLock { box -> Int32 in
                     if box.hasWork { return 0 }
                     box.sleeping = true
-                    guard let next = box.timers.peek else { return 1000 }
-                    return Int32(max(0, min(1000, ((next.deadline - Posix.monotonicSeconds()) * 1000).rounded(.up))))
+                    guard let next = box.timers.next() else { return 1000 }
+                    return Int32(max(0, min(1000, ((next - Posix.monotonicSeconds()) * 1000).rounded(.up))))
                 }
                 if timeout > 0 { cpuSeconds.store(Posix.threadCPUSeconds().bitPattern, ordering: .releasing) }
                 pe_curl_loop_wait(loop, timeout)
@@ -218,8 +194,8 @@ extension HTTPClient {
             let (late, jobs, sleepers) = inbox.withLock { box in
                 box.ended = true
                 pe_curl_loop_free(loop)
-                defer { box.added.removeAll(); box.jobs.removeAll(); box.sleepers.removeAll() }
-                return (box.added, box.jobs, Array(box.sleepers.values))
+                defer { box.added.removeAll(); box.jobs.removeAll() }
+                return (box.added, box.jobs, box.timers.removeAll())
             }
             for t in late { t.finish(code: -1) }
             for job in jobs { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
