@@ -39,3 +39,16 @@ start_upstream() {
   for _ in $(seq 1 100); do [ -s "$work/upstream.port" ] && break; sleep 0.05; done
   up=$(cat "$work/upstream.port")
 }
+
+# Prints a config of $checks `models` checks, one provider each, against the
+# fake on $up, every $1 (an interval).
+scale_config() {   # $1: interval
+  python3 - "$checks" "$up" "$1" <<'PY'
+import sys
+n, port, interval = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+print("providers:")
+for i in range(n):
+    print(f"  - name: c{i}\n    preset: openai_compatible\n    base_url: http://127.0.0.1:{port}/c{i}/v1\n"
+          f"    api_key_env: BENCH_API_KEY\n    checks: [{{name: models, type: models, interval: {interval}, timeout: 5s}}]")
+PY
+}

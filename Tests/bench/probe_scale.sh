@@ -32,7 +32,7 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--checks N] [--duration 150s] [--interval 15s] [--scrapes 50]" >&2; exit 2 ;;
   esac
 done
-. Tests/bench/lib.sh   # seconds, need, bench_setup, start_upstream, free_port
+. Tests/bench/lib.sh   # seconds, need, bench_setup, start_upstream, scale_config, free_port
 duration_s=$(seconds "$duration")
 interval_s=$(seconds "$interval")
 warmup=20                       # every check has run once by then (first run within 15 s)
@@ -50,16 +50,6 @@ wait_http() { for _ in $(seq 1 200); do curl -sf -o /dev/null "$1" && return 0; 
 start_upstream --delay-ms 50 --jitter-ms 10 --record "$work/upstream.txt"
 
 # 2. The exporter with N checks, one provider each.
-scale_config() {   # $1: interval
-  python3 - "$checks" "$up" "$1" <<'PY'
-import sys
-n, port, interval = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-print("providers:")
-for i in range(n):
-    print(f"  - name: c{i}\n    preset: openai_compatible\n    base_url: http://127.0.0.1:{port}/c{i}/v1\n"
-          f"    api_key_env: BENCH_API_KEY\n    checks: [{{name: models, type: models, interval: {interval}, timeout: 5s}}]")
-PY
-}
 scale_config "$interval" > "$work/scale.yml"
 ours=$(free_port)
 BENCH_API_KEY=bench-fake-key-not-a-secret "$bin" --config.file="$work/scale.yml" --web.listen-address="127.0.0.1:$ours" \

@@ -27,7 +27,7 @@ while [ $# -gt 0 ]; do
     *) bins+=("$1"); shift ;;
   esac
 done
-. Tests/bench/lib.sh   # need, bench_setup, start_upstream, free_port
+. Tests/bench/lib.sh   # need, bench_setup, start_upstream, scale_config, free_port
 need bc:bc curl:curl
 [ ${#bins[@]} -eq 0 ] || PROVIDER_EXPORTER_BIN=${bins[0]}   # no release build needed
 bench_setup
@@ -37,23 +37,13 @@ cpu_s() { awk -v t="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); print ($12 + $13) /
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 
 start_upstream --delay-ms 5
-config() {   # $1: interval
-  python3 - "$checks" "$up" "$1" <<'PY'
-import sys
-n, port, interval = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-print("providers:")
-for i in range(n):
-    print(f"  - name: c{i}\n    preset: openai_compatible\n    base_url: http://127.0.0.1:{port}/c{i}/v1\n"
-          f"    api_key_env: BENCH_API_KEY\n    checks: [{{name: models, type: models, interval: {interval}, timeout: 5s}}]")
-PY
-}
 for b in "${bins[@]}"; do
-  config 15s > "$work/scale.yml"
+  scale_config 15s > "$work/scale.yml"
   port=$(free_port)
   BENCH_API_KEY=bench-fake-key-not-a-secret "$b" --config.file="$work/scale.yml" --web.listen-address="127.0.0.1:$port" 2> "$work/exporter.log" &
   pid=$!; pids+=("$pid")
   sleep 18                                   # every check's first run falls within 15 s
-  config 1h > "$work/scale.yml"
+  scale_config 1h > "$work/scale.yml"
   curl -sf -X POST -o /dev/null "http://127.0.0.1:$port/-/reload"
   sleep 20                                   # their next runs are an hour away
   for kind in plain gzip; do

@@ -7,7 +7,8 @@ import Synchronization
 /// share one collection and one encoding per variant; gzip runs once per rendered
 /// body, never per request. Collection samples `process_*` afresh, which is why
 /// the window is short (one second by default). Only the bodies asked for are
-/// kept: a gzip scrape keeps the compressed body, not the 40 MB it came from.
+/// kept: a gzip scrape with no plain body in its window is compressed as it is
+/// written and never holds the 40 MB plain body at all.
 public final class ScrapeCache: Sendable {
     /// The four bodies a scrape can ask for.
     public struct Variant: Hashable, Sendable {

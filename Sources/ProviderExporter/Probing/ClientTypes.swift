@@ -70,13 +70,13 @@ public struct ClientResponse: Sendable {
     /// The `Location` of a redirect that was not followed (API checks), for the
     /// error text.
     public var location: String?
-    /// Monotonic seconds when the transfer thread started and finished this hop:
+    /// Monotonic seconds when the probe thread started and finished this hop:
     /// timing is taken there, not where the caller resumes, so a busy task pool
     /// never inflates a measured latency.
     var startedAt = 0.0
     var finishedAt = 0.0
     /// With `recordChunkArrivals`: the body length after each chunk, and when
-    /// (monotonic seconds, on the transfer thread) it arrived.
+    /// (monotonic seconds, on the probe thread) it arrived.
     var chunkArrivals: [(end: Int, at: Double)] = []
 
     /// Seconds from the start of this hop until byte `offset` of the body arrived.

@@ -3,7 +3,7 @@ import Glibc
 
 extension HTTPClient {
     /// One easy handle and what it collects. Created on the caller's thread,
-    /// then touched only by the transfer thread until `finish` resumes the caller.
+    /// then touched only by the probe thread until `finish` resumes the caller.
     final class Transfer: @unchecked Sendable {
         let request: ClientRequest
         let timeout: Double
